@@ -1,0 +1,26 @@
+// Two suites: unit tests (pure, in-process) and integration tests (real moto, nginx, registry, bundles).
+// ts-jest in ESM mode; run with NODE_OPTIONS=--experimental-vm-modules (the npm scripts set it).
+const shared = {
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { useESM: true, isolatedModules: true, tsconfig: '<rootDir>/tsconfig.json' }],
+  },
+  testEnvironment: 'node',
+  rootDir: '.',
+};
+
+export default {
+  projects: [
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{packages,actions}/*/test/unit/**/*.test.ts'],
+    },
+    {
+      ...shared,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/{packages,actions}/*/test/integration/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+      testTimeout: 120000,
+    },
+  ],
+};

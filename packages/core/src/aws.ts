@@ -1,0 +1,71 @@
+import { ConfigError } from './errors';
+import { SUITE_NAME, SUITE_VERSION } from './version';
+
+export interface AwsClientConfig {
+  region: string;
+  maxAttempts: number;
+  retryMode: 'adaptive';
+  customUserAgent: [string, string][];
+}
+
+/**
+ * Configuration shared by every AWS SDK client of the suite. Endpoints are deliberately not set here: the SDK
+ * reads AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> itself, which is how tests reach moto and the simulator.
+ */
+export function awsClientConfig(
+  options: { region?: string | undefined; actionName: string; maxAttempts?: number },
+  env: NodeJS.ProcessEnv = process.env,
+): AwsClientConfig {
+  const region = options.region ?? env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'];
+  if (region === undefined || region === '') {
+    throw new ConfigError(
+      "input 'aws-region'",
+      'no AWS region is set',
+      'set the aws-region input or AWS_REGION (aws-actions/configure-aws-credentials sets it)',
+    );
+  }
+  if (!/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/.test(region)) {
+    throw new ConfigError("input 'aws-region'", `'${region}' is not an AWS region code`, 'use e.g. eu-west-2');
+  }
+  return {
+    region,
+    maxAttempts: options.maxAttempts ?? 6,
+    retryMode: 'adaptive',
+    customUserAgent: [
+      [SUITE_NAME, SUITE_VERSION],
+      [options.actionName, SUITE_VERSION],
+    ],
+  };
+}
+
+const EXPIRED = new Set([
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'RequestExpired',
+  'TokenRefreshRequired',
+  'InvalidClientTokenId',
+  'CredentialsProviderError',
+]);
+
+export function awsErrorName(error: unknown): string | undefined {
+  if (error !== null && typeof error === 'object') {
+    const e = error as { name?: unknown; Code?: unknown; code?: unknown };
+    for (const v of [e.name, e.Code, e.code]) if (typeof v === 'string' && v !== 'Error') return v;
+  }
+  return undefined;
+}
+
+export function isCredentialsExpired(error: unknown): boolean {
+  const name = awsErrorName(error);
+  return name !== undefined && EXPIRED.has(name);
+}
+
+export function isAccessDenied(error: unknown): boolean {
+  const name = awsErrorName(error);
+  return name === 'AccessDeniedException' || name === 'AccessDenied' || name === 'UnauthorizedOperation';
+}
+
+export function isThrottling(error: unknown): boolean {
+  const name = awsErrorName(error);
+  return name === 'ThrottlingException' || name === 'Throttling' || name === 'TooManyRequestsException';
+}

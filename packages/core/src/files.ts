@@ -1,0 +1,37 @@
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { ConfigError } from './errors';
+
+/** Resolves a user-given path against GITHUB_WORKSPACE (or the current directory), refusing to leave it. */
+export function workspacePath(file: string, env: NodeJS.ProcessEnv = process.env): string {
+  const root = env['GITHUB_WORKSPACE'] ?? process.cwd();
+  return path.isAbsolute(file) ? file : path.resolve(root, file);
+}
+
+/** Reads a JSON or YAML document (YAML is a superset of JSON; the extension only picks the error wording). */
+export async function readStructuredFile(where: string, file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(
+      where,
+      code === 'ENOENT' ? `file '${file}' does not exist` : `cannot read '${file}' (${code ?? String(error)})`,
+      'check the path; relative paths start at the repository root (GITHUB_WORKSPACE)',
+    );
+  }
+  return parseStructured(where, file, text);
+}
+
+export function parseStructured(where: string, file: string, text: string): unknown {
+  const isJson = /\.json$/i.test(file);
+  try {
+    if (isJson) return JSON.parse(text);
+    return parseYaml(text, { prettyErrors: true, uniqueKeys: true });
+  } catch (error) {
+    const kind = isJson ? 'JSON' : 'YAML';
+    throw new ConfigError(where, `'${file}' is not valid ${kind}: ${(error as Error).message.split('\n')[0]}`);
+  }
+}

@@ -1,0 +1,145 @@
+import { ConfigError } from './errors';
+
+/** Reads one raw input; the runner's contract is INPUT_<NAME>, wrapped by @actions/core's getInput. */
+export type GetInput = (name: string) => string;
+
+export interface KeyValue {
+  readonly key: string;
+  readonly value: string;
+}
+
+const TRUE = new Set(['true', 'True', 'TRUE']);
+const FALSE = new Set(['false', 'False', 'FALSE']);
+
+/** Typed input reading. Every error names the input and says what a valid value looks like. */
+export class Inputs {
+  constructor(private readonly get: GetInput) {}
+
+  raw(name: string): string {
+    return this.get(name).trim();
+  }
+
+  optional(name: string): string | undefined {
+    const value = this.raw(name);
+    return value === '' ? undefined : value;
+  }
+
+  required(name: string): string {
+    const value = this.optional(name);
+    if (value === undefined) throw new ConfigError(`input '${name}'`, 'is required', `set 'with: ${name}: ...'`);
+    return value;
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const value = this.raw(name);
+    if (value === '') return fallback;
+    if (TRUE.has(value)) return true;
+    if (FALSE.has(value)) return false;
+    throw new ConfigError(`input '${name}'`, `'${value}' is not a boolean`, 'use true or false');
+  }
+
+  integer(name: string, options: { min?: number; max?: number }): number | undefined {
+    const value = this.optional(name);
+    if (value === undefined) return undefined;
+    if (!/^-?\d+$/.test(value)) throw new ConfigError(`input '${name}'`, `'${value}' is not a whole number`);
+    const n = Number(value);
+    const { min, max } = options;
+    if ((min !== undefined && n < min) || (max !== undefined && n > max)) {
+      throw new ConfigError(
+        `input '${name}'`,
+        `${n} is out of range`,
+        `use a number${min !== undefined ? ` from ${min}` : ''}${max !== undefined ? ` up to ${max}` : ''}`,
+      );
+    }
+    return n;
+  }
+
+  /** Positive decimal number (e.g. minutes, seconds). */
+  number(name: string, options: { min?: number; max?: number }): number | undefined {
+    const value = this.optional(name);
+    if (value === undefined) return undefined;
+    if (!/^\d+(\.\d+)?$/.test(value)) throw new ConfigError(`input '${name}'`, `'${value}' is not a number`);
+    const n = Number(value);
+    if ((options.min !== undefined && n < options.min) || (options.max !== undefined && n > options.max)) {
+      throw new ConfigError(
+        `input '${name}'`,
+        `${n} is out of range`,
+        `use ${options.min ?? 0}..${options.max ?? '∞'}`,
+      );
+    }
+    return n;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const value = this.optional(name);
+    if (value === undefined) return fallback;
+    if (!(allowed as readonly string[]).includes(value)) {
+      throw new ConfigError(`input '${name}'`, `'${value}' is not allowed`, `use one of: ${allowed.join(', ')}`);
+    }
+    return value as T;
+  }
+
+  /** Non-empty, non-comment lines. */
+  lines(name: string): string[] {
+    return splitLines(this.raw(name));
+  }
+
+  /** Multi-line KEY=VALUE list, split at the FIRST '=' so values may contain '='. */
+  keyValues(name: string): KeyValue[] {
+    return parseKeyValues(this.raw(name), `input '${name}'`);
+  }
+}
+
+export function splitLines(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+}
+
+export function parseKeyValues(text: string, where: string): KeyValue[] {
+  return splitLines(text).map((line, index) => {
+    const at = line.indexOf('=');
+    if (at <= 0) {
+      throw new ConfigError(
+        `${where} line ${index + 1}`,
+        `'${line.length > 40 ? `${line.slice(0, 40)}…` : line}' is not NAME=value`,
+        'write one NAME=value per line',
+      );
+    }
+    return { key: line.slice(0, at).trim(), value: line.slice(at + 1).trim() };
+  });
+}
+
+/**
+ * A value given either as JSON (object or array) or as a KEY=VALUE list, e.g. docker labels or
+ * log options. Returns a flat string map.
+ */
+export function parseJsonOrKeyValues(text: string, where: string): Record<string, string> {
+  const trimmed = text.trim();
+  if (trimmed === '') return {};
+  if (trimmed.startsWith('{')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(trimmed);
+    } catch (error) {
+      throw new ConfigError(
+        where,
+        `is not valid JSON (${(error as Error).message})`,
+        'fix the JSON or use NAME=value lines',
+      );
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new ConfigError(where, 'must be a JSON object of strings');
+    }
+    const out: Record<string, string> = {};
+    for (const [key, value] of Object.entries(parsed)) {
+      if (typeof value !== 'string') throw new ConfigError(`${where} key '${key}'`, 'must be a string');
+      out[key] = value;
+    }
+    return out;
+  }
+  const out: Record<string, string> = {};
+  for (const { key, value } of parseKeyValues(trimmed, where)) out[key] = value;
+  return out;
+}

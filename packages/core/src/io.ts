@@ -1,0 +1,102 @@
+import * as core from '@actions/core';
+import { errorMessage } from './errors';
+import { Inputs } from './inputs';
+import type { SetSecret } from './mask';
+
+export interface Log {
+  info(message: string): void;
+  debug(message: string): void;
+  notice(message: string): void;
+  warning(message: string): void;
+  error(message: string): void;
+  group<T>(name: string, fn: () => Promise<T>): Promise<T>;
+}
+
+/** Everything an action's main touches of the runner; injected so tests can run mains in-process. */
+export interface ActionIO {
+  readonly inputs: Inputs;
+  readonly log: Log;
+  readonly setSecret: SetSecret;
+  setOutput(name: string, value: string): void;
+  writeSummary(markdown: string): Promise<void>;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** The real runner: @actions/core over INPUT_*, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY. */
+export function runnerIO(env: NodeJS.ProcessEnv = process.env): ActionIO {
+  return {
+    inputs: new Inputs((name) => core.getInput(name)),
+    log: {
+      info: (m) => core.info(m),
+      debug: (m) => core.debug(m),
+      notice: (m) => core.notice(m),
+      warning: (m) => core.warning(m),
+      error: (m) => core.error(m),
+      group: (name, fn) => core.group(name, fn),
+    },
+    setSecret: (v) => core.setSecret(v),
+    setOutput: (name, value) => core.setOutput(name, value),
+    writeSummary: async (markdown) => {
+      if (!env['GITHUB_STEP_SUMMARY']) return;
+      await core.summary.addRaw(markdown, true).write();
+    },
+    env,
+  };
+}
+
+/** In-memory IO for unit tests of mains: records logs, outputs, secrets and the summary. */
+export interface MemoryIO extends ActionIO {
+  readonly lines: string[];
+  readonly outputs: Record<string, string>;
+  readonly secrets: string[];
+  summary: string;
+}
+
+export function memoryIO(inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}): MemoryIO {
+  const lines: string[] = [];
+  const io: MemoryIO = {
+    inputs: new Inputs((name) => inputs[name] ?? ''),
+    lines,
+    outputs: {},
+    secrets: [],
+    summary: '',
+    log: {
+      info: (m) => lines.push(m),
+      debug: (m) => lines.push(`debug: ${m}`),
+      notice: (m) => lines.push(`notice: ${m}`),
+      warning: (m) => lines.push(`warning: ${m}`),
+      error: (m) => lines.push(`error: ${m}`),
+      group: async (name, fn) => {
+        lines.push(`group: ${name}`);
+        return fn();
+      },
+    },
+    setSecret: (v) => io.secrets.push(v),
+    setOutput: (name, value) => {
+      io.outputs[name] = value;
+    },
+    writeSummary: async (markdown) => {
+      io.summary += markdown;
+    },
+    env,
+  };
+  return io;
+}
+
+/**
+ * Runs an action's main and reports failure exactly once, prefixed with the action's name. The only place
+ * in the suite that calls setFailed.
+ */
+export async function runAction(
+  actionName: string,
+  main: (io: ActionIO) => Promise<void>,
+  io: ActionIO = runnerIO(),
+  fail: (message: string) => void = (m) => core.setFailed(m),
+): Promise<void> {
+  try {
+    await main(io);
+  } catch (error) {
+    io.log.debug(error instanceof Error && error.stack ? error.stack : String(error));
+    fail(`${actionName}: ${errorMessage(error)}`);
+  }
+}

@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+import { ConfigError, Inputs, parseJsonOrKeyValues, parseKeyValues, SUITE_VERSION } from '@deploy-actions/core';
+
+const inputs = (values: Record<string, string>): Inputs => new Inputs((name) => values[name] ?? '');
+
+describe('Inputs', () => {
+  test('required names the missing input', () => {
+    expect(() => inputs({}).required('cluster')).toThrow("input 'cluster': is required");
+  });
+
+  test.each([
+    ['true', true],
+    ['True', true],
+    ['false', false],
+    ['', true],
+  ])('boolean %p', (value, expected) => {
+    expect(inputs({ flag: value }).boolean('flag', true)).toBe(expected);
+  });
+
+  test('boolean rejects other words', () => {
+    expect(() => inputs({ flag: 'yes' }).boolean('flag', false)).toThrow("input 'flag': 'yes' is not a boolean");
+  });
+
+  test.each([
+    ['12', 12],
+    ['0', 0],
+  ])('integer %p', (value, expected) => {
+    expect(inputs({ n: value }).integer('n', { min: 0, max: 100 })).toBe(expected);
+  });
+
+  test.each(['5x', '1.5', 'five'])('integer rejects %p', (value) => {
+    expect(() => inputs({ n: value }).integer('n', {})).toThrow(ConfigError);
+  });
+
+  test('integer range', () => {
+    expect(() => inputs({ n: '101' }).integer('n', { min: 0, max: 100 })).toThrow('101 is out of range');
+  });
+
+  test('oneOf lists the allowed values', () => {
+    expect(() => inputs({ mode: 'mix' }).oneOf('mode', ['merge', 'replace'], 'merge')).toThrow(
+      'use one of: merge, replace',
+    );
+  });
+});
+
+describe('parseKeyValues', () => {
+  test('splits at the first = only, skips blanks and comments', () => {
+    expect(parseKeyValues('A=1\n\n# c\nURL=postgres://u:p@h/db?sslmode=require\nEMPTY=', 'input x')).toEqual([
+      { key: 'A', value: '1' },
+      { key: 'URL', value: 'postgres://u:p@h/db?sslmode=require' },
+      { key: 'EMPTY', value: '' },
+    ]);
+  });
+
+  test.each(['NOEQUALS', '=value'])('rejects %p naming the line', (line) => {
+    expect(() => parseKeyValues(`A=1\n${line}`, "input 'environment-variables'")).toThrow(
+      "input 'environment-variables' line 2",
+    );
+  });
+});
+
+describe('parseJsonOrKeyValues', () => {
+  test('JSON object', () => {
+    expect(parseJsonOrKeyValues('{"a":"1=2"}', 'x')).toEqual({ a: '1=2' });
+  });
+  test('lines', () => {
+    expect(parseJsonOrKeyValues('a=1=2\nb=3', 'x')).toEqual({ a: '1=2', b: '3' });
+  });
+  test('non-string JSON values are rejected', () => {
+    expect(() => parseJsonOrKeyValues('{"a":1}', 'input y')).toThrow("input y key 'a': must be a string");
+  });
+});
+
+test('SUITE_VERSION follows package.json', () => {
+  const pkg = JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  expect(SUITE_VERSION).toBe(pkg.version);
+});

@@ -1,0 +1,4 @@
+export * from './ports';
+export * from './repo';
+export * from './moto';
+export * from './runner';
