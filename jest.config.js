@@ -14,12 +14,12 @@ export default {
     {
       ...shared,
       displayName: 'unit',
-      testMatch: ['<rootDir>/{packages,actions}/*/test/unit/**/*.test.ts'],
+      testMatch: ['<rootDir>/{packages,actions}/*/test/unit/**/*.test.ts', '<rootDir>/test/unit/**/*.test.ts'],
     },
     {
       ...shared,
       displayName: 'integration',
-      testMatch: ['<rootDir>/{packages,actions}/*/test/integration/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+      testMatch: ['<rootDir>/{packages,actions}/*/test/integration/**/*.test.ts', '<rootDir>/test/integration/**/*.test.ts'],
       testTimeout: 120000,
     },
   ],
