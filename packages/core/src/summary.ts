@@ -1,11 +1,12 @@
 /** Escapes user text for a Markdown/HTML job summary: no markup, links or table breaks can be injected. */
 export function escapeText(text: string): string {
+  // Markdown punctuation first, so the entities written afterwards are not escaped again.
   return text
+    .replace(/([\\`*_{}[\]()#+!~])/g, '\\$1')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/\|/g, '&#124;')
-    .replace(/([\\`*_{}[\]()#+!~])/g, '\\$1')
     .replace(/\r?\n/g, '<br>');
 }
 
