@@ -1,0 +1,193 @@
+import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
+import { ConfigError, ConfigErrors } from '@deploy-actions/core';
+import { READ_ONLY_FIELDS, REGISTER_TASK_DEFINITION } from './known-keys.generated';
+import { isList, isMap, isStruct, type Shape } from './shape';
+
+export interface CleanResult {
+  /** Only keys RegisterTaskDefinition accepts, with scalar types as the API expects. */
+  readonly taskDefinition: RegisterTaskDefinitionCommandInput;
+  /** Read-only describe fields that were stripped (e.g. `taskDefinitionArn`, `revision`). */
+  readonly removed: string[];
+  /** Paths of keys the ECS API does not know (e.g. `containerDefinitions[0].imagee`), dropped. */
+  readonly unknown: string[];
+  /** Unknown keys with the closest known key, for a helpful warning: `imagee (did you mean 'image'?)`. */
+  readonly unknownHints: string[];
+  /** Paths whose scalar was converted to the API's type (YAML `cpu: 256` → "256"). */
+  readonly coerced: string[];
+}
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Edit distance, to suggest the key a typo meant. */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0] ?? 0;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j] ?? 0;
+      row[j] = Math.min(
+        (row[j] ?? 0) + 1,
+        (row[j - 1] ?? 0) + 1,
+        previous + (a[i - 1]?.toLowerCase() === b[j - 1]?.toLowerCase() ? 0 : 1),
+      );
+      previous = current;
+    }
+  }
+  return row[b.length] ?? 0;
+}
+
+export function closestKey(key: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of known) {
+    const d = distance(key, candidate);
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(key.length / 4)) ? best : undefined;
+}
+
+class Cleaner {
+  readonly unknown: string[] = [];
+  readonly unknownHints: string[] = [];
+  readonly coerced: string[] = [];
+  readonly errors: ConfigError[] = [];
+  constructor(private readonly where: string) {}
+
+  private fail(path: string, problem: string, fix?: string): undefined {
+    this.errors.push(new ConfigError(`${this.where} at ${path}`, problem, fix));
+    return undefined;
+  }
+
+  value(value: unknown, shape: Shape, path: string): Json | undefined {
+    if (value === null || value === undefined) return undefined;
+    if (isStruct(shape)) {
+      if (!isObject(value)) return this.fail(path, `must be an object, not ${describe(value)}`);
+      const out: Record<string, Json> = {};
+      const known = Object.keys(shape.struct);
+      for (const [key, member] of Object.entries(value)) {
+        const memberShape = shape.struct[key];
+        const memberPath = path === '' ? key : `${path}.${key}`;
+        if (memberShape === undefined) {
+          this.unknown.push(memberPath);
+          const hint = closestKey(key, known);
+          this.unknownHints.push(hint ? `${memberPath} (did you mean '${hint}'?)` : memberPath);
+          continue;
+        }
+        const cleaned = this.value(member, memberShape, memberPath);
+        if (cleaned !== undefined) out[key] = cleaned;
+      }
+      return out;
+    }
+    if (isList(shape)) {
+      if (!Array.isArray(value)) return this.fail(path, `must be a list, not ${describe(value)}`);
+      const out: Json[] = [];
+      value.forEach((item: unknown, index) => {
+        const cleaned = this.value(item, shape.list, `${path}[${index}]`);
+        if (cleaned !== undefined) out.push(cleaned);
+      });
+      return out;
+    }
+    if (isMap(shape)) {
+      if (!isObject(value)) return this.fail(path, `must be an object of names to values, not ${describe(value)}`);
+      const out: Record<string, Json> = {};
+      for (const [key, member] of Object.entries(value)) {
+        const cleaned = this.value(member, shape.map, `${path}.${key}`);
+        if (cleaned !== undefined) out[key] = cleaned;
+      }
+      return out;
+    }
+    return this.scalar(value, shape, path);
+  }
+
+  private scalar(value: unknown, shape: Shape, path: string): Json | undefined {
+    switch (shape) {
+      case 'string':
+        if (typeof value === 'string') return value;
+        if (typeof value === 'number' || typeof value === 'boolean') {
+          this.coerced.push(path);
+          return String(value);
+        }
+        return this.fail(path, `must be a string, not ${describe(value)}`);
+      case 'number':
+        if (typeof value === 'number' && Number.isFinite(value)) return value;
+        if (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value.trim())) {
+          this.coerced.push(path);
+          return Number(value);
+        }
+        return this.fail(path, `must be a number, not ${describe(value)}`);
+      case 'boolean':
+        if (typeof value === 'boolean') return value;
+        if (value === 'true' || value === 'false') {
+          this.coerced.push(path);
+          return value === 'true';
+        }
+        return this.fail(path, `must be true or false, not ${describe(value)}`);
+      default:
+        // timestamps, blobs and documents are not part of a task definition a user writes; keep them as given.
+        return value as Json;
+    }
+  }
+}
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string') return `the string '${value.length > 30 ? `${value.slice(0, 30)}…` : value}'`;
+  if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${value}`;
+  return typeof value;
+}
+
+const WRAPPER_NOISE = ['$metadata', 'ResponseMetadata'];
+
+/**
+ * Turns a task definition file or a describe-task-definition output (`{taskDefinition, tags}`) into a valid
+ * RegisterTaskDefinition input: strips the read-only describe fields, drops (and reports) keys the ECS API does
+ * not know at any depth, and converts scalars to the API's types. Wrong structure (a list where an object
+ * belongs, text where a number belongs) throws ConfigErrors naming every path at once.
+ */
+export function cleanTaskDefinition(input: unknown, where: string): CleanResult {
+  if (!isObject(input)) {
+    throw new ConfigError(
+      where,
+      `is not a task definition (found ${describe(input)})`,
+      'write an object with family and containerDefinitions',
+    );
+  }
+  let source: Record<string, unknown> = input;
+  const removed: string[] = [];
+  if (isObject(input['taskDefinition']) && !('containerDefinitions' in input)) {
+    // The whole `aws ecs describe-task-definition --include TAGS` output: the tags live next to the definition.
+    source = { ...input['taskDefinition'] };
+    if (Array.isArray(input['tags']) && input['tags'].length > 0 && source['tags'] === undefined) {
+      source['tags'] = input['tags'];
+    }
+    for (const key of Object.keys(input)) {
+      if (key !== 'taskDefinition' && key !== 'tags') removed.push(key);
+    }
+  }
+  const stripped: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(source)) {
+    if (READ_ONLY_FIELDS.includes(key) || WRAPPER_NOISE.includes(key)) removed.push(key);
+    else stripped[key] = value;
+  }
+  const cleaner = new Cleaner(where);
+  const taskDefinition = cleaner.value(
+    stripped,
+    REGISTER_TASK_DEFINITION,
+    '',
+  ) as unknown as RegisterTaskDefinitionCommandInput;
+  if (cleaner.errors.length > 0) throw new ConfigErrors(cleaner.errors);
+  return {
+    taskDefinition,
+    removed,
+    unknown: cleaner.unknown,
+    unknownHints: cleaner.unknownHints,
+    coerced: cleaner.coerced,
+  };
+}

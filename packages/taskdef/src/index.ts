@@ -1,0 +1,6 @@
+export { cleanTaskDefinition, closestKey, type CleanResult } from './clean';
+export { validateTaskDefinition, containerLabel } from './validate';
+export { loadTaskDefinitionFile } from './load';
+export { FARGATE_SIZES, fargateMemoryOptions, parseCpuUnits, parseMemoryMiB } from './fargate';
+export { ECS_SDK_VERSION, READ_ONLY_FIELDS, REGISTER_TASK_DEFINITION } from './known-keys.generated';
+export type { Shape, Scalar } from './shape';
