@@ -1,0 +1,30 @@
+import { GetAuthorizationTokenCommand, type ECRClient } from '@aws-sdk/client-ecr';
+import { RegistryAuthError } from './errors';
+import type { Credentials } from './registry';
+
+export interface EcrLogin extends Credentials {
+  /** https://<account>.dkr.ecr.<region>.amazonaws.com as ECR reports it. */
+  readonly proxyEndpoint: string;
+  readonly expiresAt: Date | undefined;
+}
+
+/**
+ * Registry credentials from ECR's GetAuthorizationToken (a base64 "AWS:<password>" valid for 12 hours). The
+ * caller masks the password before it could be logged.
+ */
+export async function ecrLogin(client: Pick<ECRClient, 'send'>, registryId?: string): Promise<EcrLogin> {
+  const out = await client.send(new GetAuthorizationTokenCommand(registryId ? { registryIds: [registryId] } : {}));
+  const data = out.authorizationData?.[0];
+  if (!data?.authorizationToken) {
+    throw new RegistryAuthError('ECR GetAuthorizationToken returned no authorization data');
+  }
+  const decoded = Buffer.from(data.authorizationToken, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon <= 0) throw new RegistryAuthError('ECR returned an authorization token that is not user:password');
+  return {
+    username: decoded.slice(0, colon),
+    password: decoded.slice(colon + 1),
+    proxyEndpoint: data.proxyEndpoint ?? '',
+    expiresAt: data.expiresAt,
+  };
+}

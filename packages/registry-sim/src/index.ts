@@ -1,0 +1,3 @@
+export * from './sim';
+export * from './docker-registry';
+export * from './base-image';
