@@ -1,0 +1,314 @@
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { ECSClient, type AssignPublicIp, type NetworkConfiguration, type PropagateTags } from '@aws-sdk/client-ecs';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  awsClientConfig,
+  ConfigError,
+  ConfigErrors,
+  DeployActionsError,
+  maskSecret,
+  redact,
+  runAction,
+  workspacePath,
+  type ActionIO,
+} from '@deploy-actions/core';
+import {
+  deployService,
+  deploySummary,
+  githubDeployments,
+  realClock,
+  type DeployDeps,
+  type DeployOptions,
+  type DeploymentReporter,
+} from '@deploy-actions/deploy';
+import {
+  cleanTaskDefinition,
+  loadTaskDefinitionFile,
+  splitCommand,
+  validateTaskDefinition,
+} from '@deploy-actions/taskdef';
+
+export const ACTION = 'deploy-service';
+
+/** Input names in one place (aws-actions/amazon-ecs-deploy-task-definition's where they exist). */
+export const INPUT = {
+  taskDefinition: 'task-definition',
+  service: 'service',
+  cluster: 'cluster',
+  region: 'aws-region',
+  wait: 'wait-for-service-stability',
+  waitMinutes: 'wait-for-minutes',
+  pollSeconds: 'poll-interval-seconds',
+  forceNewDeployment: 'force-new-deployment',
+  desiredCount: 'desired-count',
+  propagateTags: 'propagate-tags',
+  managedTags: 'enable-ecs-managed-tags',
+  rollback: 'rollback',
+  runTask: 'run-task',
+  runTaskCommand: 'run-task-command',
+  runTaskContainer: 'run-task-container',
+  runTaskSubnets: 'run-task-subnets',
+  runTaskSecurityGroups: 'run-task-security-groups',
+  runTaskPublicIp: 'run-task-assign-public-ip',
+  runTaskStartedBy: 'run-task-started-by',
+  keepRevisions: 'keep-revisions',
+  logLines: 'log-lines',
+  githubToken: 'github-token',
+  environment: 'environment',
+  environmentUrl: 'environment-url',
+} as const;
+
+/** Names of environment values in a task definition that are secret by convention: masked, never printed. */
+const SECRET_NAME = /PASSWORD|SECRET|TOKEN|PRIVATE|CREDENTIAL|(^|_)KEY($|_)|MASTER_KEY|API_KEY|ACCESS_KEY/i;
+/** `NAME=value` / `NAME: value` for secret-looking names in log lines: the value is replaced. */
+const SECRET_ASSIGNMENT =
+  /\b([A-Z0-9_]*(?:PASSWORD|SECRET|TOKEN|MASTER_KEY|API_KEY|ACCESS_KEY|PRIVATE_KEY)[A-Z0-9_]*)(\s*[=:]\s*)("[^"]*"|'[^']*'|\S+)/gi;
+
+export interface Options {
+  readonly deploy: DeployOptions;
+  readonly region: string | undefined;
+  readonly github?: { token: string; environment: string; environmentUrl: string | undefined } | undefined;
+  readonly secrets: string[];
+  readonly warnings: string[];
+}
+
+function list(text: string | undefined): string[] {
+  return (text ?? '')
+    .split(/[\s,]+/)
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+/** Reads and validates every input (and the task definition file) before any AWS call. */
+export async function readOptions(io: ActionIO): Promise<Options> {
+  const { inputs } = io;
+  const problems: ConfigError[] = [];
+  const attempt = <T>(fn: () => T): T | undefined => {
+    try {
+      return fn();
+    } catch (error) {
+      if (error instanceof ConfigErrors) problems.push(...error.errors);
+      else if (error instanceof ConfigError) problems.push(error);
+      else throw error;
+      return undefined;
+    }
+  };
+  const secrets: string[] = [];
+  const token = attempt(() => inputs.optional(INPUT.githubToken));
+  if (token !== undefined) {
+    maskSecret(token, io.setSecret);
+    secrets.push(token);
+  }
+  const service = attempt(() => inputs.required(INPUT.service));
+  const cluster = attempt(() => inputs.optional(INPUT.cluster)) ?? 'default';
+  const region = attempt(() => inputs.optional(INPUT.region));
+  const wait = attempt(() => inputs.boolean(INPUT.wait, true)) ?? true;
+  const waitMinutes = attempt(() => inputs.number(INPUT.waitMinutes, { min: 0.01, max: 360 })) ?? 30;
+  const pollSeconds = attempt(() => inputs.number(INPUT.pollSeconds, { min: 0.05, max: 300 })) ?? 5;
+  const forceNewDeployment = attempt(() => inputs.boolean(INPUT.forceNewDeployment, false)) ?? false;
+  const desiredCount = attempt(() => inputs.integer(INPUT.desiredCount, { min: 0, max: 5000 }));
+  const propagateTags = attempt(() =>
+    inputs.optional(INPUT.propagateTags) === undefined
+      ? undefined
+      : inputs.oneOf<PropagateTags>(INPUT.propagateTags, ['TASK_DEFINITION', 'SERVICE', 'NONE'], 'NONE'),
+  );
+  const managedTags = attempt(() =>
+    inputs.optional(INPUT.managedTags) === undefined ? undefined : inputs.boolean(INPUT.managedTags, false),
+  );
+  const rollback = attempt(() => inputs.boolean(INPUT.rollback, true)) ?? true;
+  const keepRevisions = attempt(() => inputs.integer(INPUT.keepRevisions, { min: 1, max: 1000 }));
+  const logLines = attempt(() => inputs.integer(INPUT.logLines, { min: 0, max: 500 })) ?? 20;
+
+  const runTask = attempt(() => inputs.boolean(INPUT.runTask, false)) ?? false;
+  const commandText = attempt(() => inputs.optional(INPUT.runTaskCommand));
+  const command =
+    commandText === undefined ? undefined : attempt(() => splitCommand(commandText, `input '${INPUT.runTaskCommand}'`));
+  const subnets = list(attempt(() => inputs.optional(INPUT.runTaskSubnets)));
+  const securityGroups = list(attempt(() => inputs.optional(INPUT.runTaskSecurityGroups)));
+  const publicIp = attempt(() =>
+    inputs.oneOf<AssignPublicIp>(INPUT.runTaskPublicIp, ['ENABLED', 'DISABLED'], 'DISABLED'),
+  );
+  const container = attempt(() => inputs.optional(INPUT.runTaskContainer));
+  const startedBy = attempt(() => inputs.optional(INPUT.runTaskStartedBy)) ?? 'deploy-actions';
+  if (!runTask) {
+    for (const name of [
+      INPUT.runTaskCommand,
+      INPUT.runTaskContainer,
+      INPUT.runTaskSubnets,
+      INPUT.runTaskSecurityGroups,
+    ]) {
+      if (attempt(() => inputs.optional(name)) !== undefined) {
+        problems.push(
+          new ConfigError(`input '${name}'`, 'is set but run-task is false', 'set run-task: true or remove it'),
+        );
+      }
+    }
+  }
+  if (securityGroups.length > 0 && subnets.length === 0) {
+    problems.push(
+      new ConfigError(`input '${INPUT.runTaskSecurityGroups}'`, 'needs run-task-subnets', 'give the subnets as well'),
+    );
+  }
+  const network: NetworkConfiguration | undefined =
+    subnets.length > 0
+      ? {
+          awsvpcConfiguration: {
+            subnets,
+            assignPublicIp: publicIp ?? 'DISABLED',
+            ...(securityGroups.length ? { securityGroups } : {}),
+          },
+        }
+      : undefined;
+
+  const environment = attempt(() => inputs.optional(INPUT.environment));
+  const environmentUrl = attempt(() => inputs.optional(INPUT.environmentUrl));
+  if (environmentUrl !== undefined && !/^https?:\/\/\S+$/.test(environmentUrl)) {
+    problems.push(new ConfigError(`input '${INPUT.environmentUrl}'`, `'${environmentUrl}' is not an http(s) URL`));
+  }
+  if (environment !== undefined && token === undefined) {
+    problems.push(
+      new ConfigError(
+        `input '${INPUT.environment}'`,
+        'needs github-token to record a GitHub deployment',
+        'pass github-token: ${{ github.token }}',
+      ),
+    );
+  }
+
+  // The task definition: same loading, cleaning and validation as render-task-def.
+  const warnings: string[] = [];
+  let taskDefinition: DeployOptions['taskDefinition'] | undefined;
+  const file = attempt(() => inputs.required(INPUT.taskDefinition));
+  if (file !== undefined) {
+    const where = `input '${INPUT.taskDefinition}' (${file})`;
+    try {
+      const raw = await loadTaskDefinitionFile(workspacePath(file, io.env), where);
+      const cleaned = cleanTaskDefinition(raw, where);
+      validateTaskDefinition(cleaned.taskDefinition, where);
+      taskDefinition = cleaned.taskDefinition;
+      if (cleaned.removed.length) io.log.info(`removed read-only fields: ${cleaned.removed.join(', ')}`);
+      for (const hint of cleaned.unknownHints.length ? cleaned.unknownHints : cleaned.unknown) {
+        warnings.push(`${where}: unknown key ${hint} dropped (ECS would ignore it)`);
+      }
+    } catch (error) {
+      if (error instanceof ConfigErrors) problems.push(...error.errors);
+      else if (error instanceof ConfigError) problems.push(error);
+      else throw error;
+    }
+  }
+  for (const def of taskDefinition?.containerDefinitions ?? []) {
+    for (const variable of def.environment ?? []) {
+      if (variable.value && variable.name && SECRET_NAME.test(variable.name)) {
+        maskSecret(variable.value, io.setSecret);
+        secrets.push(variable.value);
+        warnings.push(
+          `container '${def.name ?? '?'}' has ${variable.name} as a plain environment value; use secrets (Parameter Store) instead`,
+        );
+      }
+    }
+  }
+  if (
+    runTask &&
+    container !== undefined &&
+    taskDefinition &&
+    !taskDefinition.containerDefinitions?.some((c) => c.name === container)
+  ) {
+    problems.push(
+      new ConfigError(
+        `input '${INPUT.runTaskContainer}'`,
+        `'${container}' is not a container of the task definition`,
+        `use one of: ${(taskDefinition.containerDefinitions ?? []).map((c) => c.name).join(', ')}`,
+      ),
+    );
+  }
+  if (problems.length > 0 || taskDefinition === undefined || service === undefined) throw new ConfigErrors(problems);
+  return {
+    region,
+    secrets,
+    warnings,
+    ...(token !== undefined && environment !== undefined ? { github: { token, environment, environmentUrl } } : {}),
+    deploy: {
+      cluster,
+      service,
+      taskDefinition,
+      wait,
+      waitMinutes,
+      pollSeconds,
+      forceNewDeployment,
+      desiredCount,
+      propagateTags,
+      enableEcsManagedTags: managedTags,
+      rollback,
+      runTask: runTask ? { command, container, network, startedBy } : undefined,
+      keepRevisions,
+      logLines,
+    },
+  };
+}
+
+/** Replaces known secret values and the values of secret-looking NAME=value pairs. */
+export function redactor(secrets: readonly string[]): (text: string) => string {
+  return (text) =>
+    redact(text, secrets).replace(SECRET_ASSIGNMENT, (_m, name: string, sep: string) => `${name}${sep}***`);
+}
+
+export async function main(io: ActionIO): Promise<void> {
+  const options = await readOptions(io);
+  for (const warning of options.warnings) io.log.warning(warning);
+  const config = awsClientConfig({ region: options.region, actionName: ACTION }, io.env);
+  // Bounded per-request time so a slow endpoint can never stall the step past its deadline.
+  const requestHandler = { requestTimeout: 20_000, connectionTimeout: 5_000 };
+  const logClients = new Map<string, CloudWatchLogsClient>();
+  const deps: DeployDeps = {
+    ecs: new ECSClient({ ...config, requestHandler }),
+    elb: new ElasticLoadBalancingV2Client({ ...config, requestHandler }),
+    logs: (region) => {
+      const key = region ?? config.region;
+      let client = logClients.get(key);
+      if (client === undefined) {
+        client = new CloudWatchLogsClient({ ...config, region: key, requestHandler });
+        logClients.set(key, client);
+      }
+      return client;
+    },
+    clock: realClock,
+    log: io.log,
+    redact: redactor(options.secrets),
+  };
+  const { deploy } = options;
+  let reporter: DeploymentReporter | undefined;
+  if (options.github) {
+    const env = io.env;
+    const repository = env['GITHUB_REPOSITORY'] ?? '';
+    reporter = githubDeployments({
+      token: options.github.token,
+      repository,
+      ref: env['GITHUB_SHA'] ?? env['GITHUB_REF'] ?? 'HEAD',
+      environment: options.github.environment,
+      environmentUrl: options.github.environmentUrl,
+      logUrl: env['GITHUB_RUN_ID']
+        ? `${env['GITHUB_SERVER_URL'] ?? 'https://github.com'}/${repository}/actions/runs/${env['GITHUB_RUN_ID']}`
+        : undefined,
+      description: `${deploy.service} in ${deploy.cluster}`,
+      log: io.log,
+    });
+  }
+  const result = await deployService(deps, deploy, reporter);
+  const outputs: Record<string, string | undefined> = {
+    'task-definition-arn': result.taskDefinitionArn,
+    'previous-task-definition-arn': result.previousTaskDefinitionArn,
+    'deployment-id': result.deploymentId,
+    'github-deployment-id': reporter?.id !== undefined ? String(reporter.id) : undefined,
+    outcome: result.outcome,
+    'run-task-arn': result.runTaskArn,
+    'duration-seconds': String(result.durationSeconds),
+  };
+  for (const [name, value] of Object.entries(outputs)) io.setOutput(name, value ?? '');
+  await io.writeSummary(deps.redact(deploySummary(result, deploy)));
+  if (result.outcome !== 'succeeded') throw new DeployActionsError(result.message);
+  io.log.info(`deploy succeeded: ${result.message} in ${result.durationSeconds} s`);
+}
+
+export function run(io?: ActionIO): Promise<void> {
+  return runAction(ACTION, main, io);
+}
