@@ -6,65 +6,65 @@ import { ErrorCollector } from '@deploy-actions/core';
  * The first group are only DEFAULTS: they are baked into the image's config `Env` (see `imageEnvironment`)
  * and the task definition's `environment` overrides them per environment, so one image serves staging and
  * production. The second group is compiled into the template itself. Every field is optional; `DEFAULTS`
- * holds what an omitted field means.
+ * holds what an omitted (or undefined) field means, so an action can pass `inputs.optional(...)` straight in.
  */
 export interface NginxConfigOptions {
   // ---- defaults for the per-environment values (env vars, overridable by the task definition) ----
   /** Host names the site answers to (`server_name`): brands and tenant wildcards, e.g. `*.zanda360.com`. */
-  serverNames?: readonly string[];
+  serverNames?: readonly string[] | undefined;
   /** URL path prefix proxied to the API; starts and ends with `/`, e.g. `/api/`. */
-  apiPath?: string;
+  apiPath?: string | undefined;
   /** The API's base URL, scheme + host + optional port, no path, e.g. a Service Connect name. */
-  apiUpstream?: string;
+  apiUpstream?: string | undefined;
   /** The CIDR the ALB connects from (the VPC's); X-Forwarded-For is trusted only from it. */
-  realIpFrom?: string;
+  realIpFrom?: string | undefined;
   /** Largest request body accepted (nginx size, e.g. `25m`); bigger requests get 413. */
-  clientMaxBodySize?: string;
+  clientMaxBodySize?: string | undefined;
 
   // ---- compiled into the template ----
   /** nginx `listen` value: a port (`80`) or `address:port`. */
-  listen?: string;
+  listen?: string | undefined;
   /** Directory holding the static site inside the image. */
-  root?: string;
+  root?: string | undefined;
   /** Path of the health endpoint answered by nginx itself (any Host header, API up or not). */
-  healthPath?: string;
+  healthPath?: string | undefined;
   /** Log health-check requests (the ALB probes every few seconds; off keeps the logs readable). */
-  logHealthChecks?: boolean;
+  logHealthChecks?: boolean | undefined;
   /** Path prefixes of fingerprinted files: cached for a year as immutable; a missing file is a 404. */
-  assetPrefixes?: readonly string[];
+  assetPrefixes?: readonly string[] | undefined;
   /** File extensions that are never answered with index.html when missing (a 404 instead). */
-  missingFileExtensions?: readonly string[];
+  missingFileExtensions?: readonly string[] | undefined;
   /** Cache-Control for index.html (every deep link is served it). */
-  indexCacheControl?: string;
+  indexCacheControl?: string | undefined;
   /** Cache-Control for fingerprinted assets under `assetPrefixes`. */
-  assetCacheControl?: string;
+  assetCacheControl?: string | undefined;
   /** Cache-Control for other existing static files (favicon.ico, robots.txt, ...). */
-  staticCacheControl?: string;
+  staticCacheControl?: string | undefined;
   /** Remove `apiPath` from the URI before proxying (`/api/users` -> `/users`). */
-  apiStripPrefix?: boolean;
+  apiStripPrefix?: boolean | undefined;
   /** nginx time values for the API proxy. */
-  proxyConnectTimeout?: string;
-  proxySendTimeout?: string;
-  proxyReadTimeout?: string;
+  proxyConnectTimeout?: string | undefined;
+  proxySendTimeout?: string | undefined;
+  proxyReadTimeout?: string | undefined;
   /**
    * DNS servers for re-resolving the API name. Empty: the resolvers of the container's /etc/resolv.conf,
    * which the official image exports as NGINX_LOCAL_RESOLVERS (NGINX_ENTRYPOINT_LOCAL_RESOLVERS is set).
    */
-  resolvers?: readonly string[];
+  resolvers?: readonly string[] | undefined;
   /** How long a resolved API address is reused before asking DNS again. */
-  resolverValid?: string;
+  resolverValid?: string | undefined;
   /** How long one DNS lookup may take. */
-  resolverTimeout?: string;
+  resolverTimeout?: string | undefined;
   /** Strict-Transport-Security value; empty disables it. */
-  hsts?: string;
+  hsts?: string | undefined;
   /** X-Frame-Options value; empty disables it. */
-  frameOptions?: 'DENY' | 'SAMEORIGIN' | '';
+  frameOptions?: 'DENY' | 'SAMEORIGIN' | '' | undefined;
   /** Referrer-Policy value; empty disables it. */
-  referrerPolicy?: string;
+  referrerPolicy?: string | undefined;
   /** Content-Security-Policy value; empty (the default) sends none. */
-  contentSecurityPolicy?: string;
+  contentSecurityPolicy?: string | undefined;
   /** Requests for host names not in the server names get 421 (health still answers on any host). */
-  rejectUnknownHosts?: boolean;
+  rejectUnknownHosts?: boolean | undefined;
 }
 
 export type ResolvedNginxOptions = {
