@@ -1,0 +1,4 @@
+export * from './ssm';
+export * from './taskdefs';
+export * from './verify';
+export * from './report';
