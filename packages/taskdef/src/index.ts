@@ -4,3 +4,13 @@ export { loadTaskDefinitionFile } from './load';
 export { FARGATE_SIZES, fargateMemoryOptions, parseCpuUnits, parseMemoryMiB } from './fargate';
 export { ECS_SDK_VERSION, READ_ONLY_FIELDS, REGISTER_TASK_DEFINITION } from './known-keys.generated';
 export type { Shape, Scalar } from './shape';
+export { splitCommand } from './command';
+export {
+  renderTaskDefinition,
+  AWSLOGS_STREAM_PREFIX,
+  type RenderOptions,
+  type MergeMode,
+  type NamedValue,
+  type SecretSpec,
+} from './render';
+export { diffTaskDefinitions, type Change, type ChangeAction } from './diff';

@@ -1,0 +1,192 @@
+import type {
+  ContainerDefinition,
+  KeyValuePair,
+  LogDriver,
+  RegisterTaskDefinitionCommandInput,
+  Secret,
+} from '@aws-sdk/client-ecs';
+import { ConfigError, ErrorCollector } from '@deploy-actions/core';
+
+export type MergeMode = 'merge' | 'replace';
+
+export interface NamedValue {
+  readonly name: string;
+  readonly value: string;
+}
+
+/** A secret for one container; `container` undefined means the render targets (container-name). */
+export interface SecretSpec {
+  readonly container?: string | undefined;
+  readonly name: string;
+  readonly valueFrom: string;
+}
+
+/** What to change in a task definition. Every field is optional: an empty object renders the file as is. */
+export interface RenderOptions {
+  /** Containers that environment, secrets, logging, labels and command apply to (default: the only container). */
+  readonly containers?: readonly string[];
+  /** Image per container name. */
+  readonly images?: Readonly<Record<string, string>>;
+  readonly environment?: { readonly values: readonly NamedValue[]; readonly mode: MergeMode };
+  readonly secrets?: { readonly values: readonly NamedValue[]; readonly mode: MergeMode };
+  /** Secrets from a parameters manifest, merged after `secrets` (each may name its own container). */
+  readonly manifestSecrets?: readonly SecretSpec[];
+  readonly logDriver?: string;
+  readonly logOptions?: Readonly<Record<string, string>>;
+  readonly dockerLabels?: Readonly<Record<string, string>>;
+  readonly command?: readonly string[];
+  readonly cpu?: string;
+  readonly memory?: string;
+  readonly taskRoleArn?: string;
+  readonly executionRoleArn?: string;
+  /** Merged into the task definition's tags by key. */
+  readonly tags?: Readonly<Record<string, string>>;
+  /** Region for the awslogs default `awslogs-region`. */
+  readonly region?: string;
+}
+
+/** Default stream prefix of awslogs (Fargate requires one); streams become `ecs/<container>/<task-id>`. */
+export const AWSLOGS_STREAM_PREFIX = 'ecs';
+
+function containerNames(td: RegisterTaskDefinitionCommandInput): string[] {
+  return (td.containerDefinitions ?? []).map((c) => c.name ?? '');
+}
+
+function unknownContainer(where: string, name: string, td: RegisterTaskDefinitionCommandInput): ConfigError {
+  const names = containerNames(td);
+  return new ConfigError(
+    where,
+    `there is no container '${name}' in the task definition`,
+    names.length ? `the containers are: ${names.join(', ')}` : 'the task definition has no containers',
+  );
+}
+
+function mergeByName<T extends { name?: string | undefined }>(
+  existing: readonly T[] | undefined,
+  incoming: readonly T[],
+  mode: MergeMode,
+): T[] {
+  if (mode === 'replace') return [...incoming];
+  const out = [...(existing ?? [])];
+  for (const item of incoming) {
+    const at = out.findIndex((e) => e.name === item.name);
+    if (at === -1) out.push(item);
+    else out[at] = item;
+  }
+  return out;
+}
+
+/**
+ * Applies one deploy's changes to a cleaned task definition and returns a new one (the input is not modified).
+ * Input errors that depend on the definition (unknown container, no target container) are collected and thrown
+ * together as ConfigErrors; call validateTaskDefinition on the result afterwards.
+ */
+export function renderTaskDefinition(
+  source: RegisterTaskDefinitionCommandInput,
+  options: RenderOptions,
+): RegisterTaskDefinitionCommandInput {
+  const td = structuredClone(source);
+  const errors = new ErrorCollector();
+  const containers = td.containerDefinitions ?? [];
+  const byName = (name: string): ContainerDefinition | undefined => containers.find((c) => c.name === name);
+
+  for (const [name, image] of Object.entries(options.images ?? {})) {
+    const container = byName(name);
+    if (!container) {
+      const e = unknownContainer("input 'images'", name, td);
+      errors.add(e.where, e.message.slice(e.where.length + 2));
+    } else container.image = image;
+  }
+
+  const needsTarget =
+    options.environment !== undefined ||
+    options.secrets !== undefined ||
+    (options.manifestSecrets ?? []).some((s) => s.container === undefined) ||
+    options.logDriver !== undefined ||
+    options.logOptions !== undefined ||
+    options.dockerLabels !== undefined ||
+    options.command !== undefined;
+  let targets: ContainerDefinition[] = [];
+  if (options.containers && options.containers.length > 0) {
+    for (const name of options.containers) {
+      const container = byName(name);
+      if (container) targets.push(container);
+      else {
+        const e = unknownContainer("input 'container-name'", name, td);
+        errors.add(e.where, e.message.slice(e.where.length + 2));
+      }
+    }
+  } else if (containers.length === 1 && containers[0]) {
+    targets = [containers[0]];
+  } else if (needsTarget) {
+    errors.add(
+      "input 'container-name'",
+      `is needed to know which of the ${containers.length} containers to change`,
+      `set it to one of: ${containerNames(td).join(', ')}`,
+    );
+  }
+
+  for (const c of targets) {
+    if (options.environment) {
+      const incoming: KeyValuePair[] = options.environment.values.map((v) => ({ name: v.name, value: v.value }));
+      c.environment = mergeByName(c.environment, incoming, options.environment.mode);
+    }
+    if (options.secrets) {
+      const incoming: Secret[] = options.secrets.values.map((v) => ({ name: v.name, valueFrom: v.value }));
+      c.secrets = mergeByName(c.secrets, incoming, options.secrets.mode);
+    }
+    if (options.logDriver !== undefined || options.logOptions !== undefined) {
+      const current = c.logConfiguration;
+      // The driver is checked against the SDK's LogDriver values by validateTaskDefinition afterwards.
+      const driver = (options.logDriver ?? current?.logDriver) as LogDriver | undefined;
+      // Options of another driver mean nothing to the new one, so a driver change starts from empty options.
+      const same = current !== undefined && current.logDriver === driver;
+      const opts: Record<string, string> = { ...(same ? current.options : {}), ...options.logOptions };
+      if (driver === 'awslogs') {
+        opts['awslogs-group'] ??= `/ecs/${td.family ?? c.name ?? 'task'}`;
+        opts['awslogs-stream-prefix'] ??= AWSLOGS_STREAM_PREFIX;
+        if (options.region !== undefined) opts['awslogs-region'] ??= options.region;
+      }
+      c.logConfiguration = { ...(same ? current : {}), logDriver: driver, options: opts };
+    }
+    if (options.dockerLabels) c.dockerLabels = { ...c.dockerLabels, ...options.dockerLabels };
+    if (options.command) c.command = [...options.command];
+  }
+
+  for (const spec of options.manifestSecrets ?? []) {
+    const where = spec.container === undefined ? targets : [byName(spec.container)];
+    if (where.length === 1 && where[0] === undefined) {
+      const e = unknownContainer("input 'parameters-manifest'", spec.container ?? '', td);
+      errors.add(
+        e.where,
+        `parameter ${spec.name}: ${e.message.slice(e.where.length + 2)}`,
+        'fix the container in the manifest or the task definition',
+      );
+      continue;
+    }
+    for (const c of where) {
+      if (!c) continue;
+      c.secrets = mergeByName(c.secrets, [{ name: spec.name, valueFrom: spec.valueFrom }], 'merge');
+      // A value that now comes from Parameter Store must not stay a plain environment value as well.
+      if (c.environment?.some((e) => e.name === spec.name)) {
+        c.environment = c.environment.filter((e) => e.name !== spec.name);
+      }
+    }
+  }
+
+  if (options.cpu !== undefined) td.cpu = options.cpu;
+  if (options.memory !== undefined) td.memory = options.memory;
+  if (options.taskRoleArn !== undefined) td.taskRoleArn = options.taskRoleArn;
+  if (options.executionRoleArn !== undefined) td.executionRoleArn = options.executionRoleArn;
+  if (options.tags) {
+    const tags = [...(td.tags ?? [])];
+    for (const [key, value] of Object.entries(options.tags)) {
+      const at = tags.findIndex((t) => t.key === key);
+      if (at === -1) tags.push({ key, value });
+      else tags[at] = { key, value };
+    }
+    td.tags = tags;
+  }
+  errors.throwIfAny();
+  return td;
+}
