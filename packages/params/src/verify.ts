@@ -237,8 +237,9 @@ export async function verifyParameters(options: VerifyOptions, deps: VerifyDeps)
       const fullName = found.Name ?? '';
       const spec = specOf.get(fullName);
       const clear = found.Type !== 'SecureString' || batch.decrypt;
-      // Mask first, before the value is looked at: every decrypted value, and anything the manifest calls secret.
-      if (found.Value !== undefined && ((found.Type === 'SecureString' && batch.decrypt) || spec?.secret)) {
+      // Mask first, before the value is looked at: every value readable in clear that is a SecureString or that
+      // the manifest calls secret (a secret stored as String). Undecrypted SecureStrings are ciphertext.
+      if (found.Value !== undefined && clear && (found.Type === 'SecureString' || spec?.secret)) {
         maskSecret(found.Value, deps.setSecret);
       }
       const result = results.get(fullName);
