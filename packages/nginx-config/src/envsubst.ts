@@ -14,6 +14,8 @@
 export interface FileEntry {
   readonly path: string;
   readonly content: string;
+  /** File mode in the image; absent means 0o644. Entrypoint scripts must be executable or are skipped. */
+  readonly mode?: number;
 }
 
 export type Environment = Readonly<Record<string, string | undefined>>;

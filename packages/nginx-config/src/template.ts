@@ -1,3 +1,4 @@
+import { API_HOSTS_SCRIPT_PATH, apiHostsScript } from './entrypoint';
 import type { Environment, FileEntry } from './envsubst';
 import { ENV, resolveOptions, type NginxConfigOptions, type OptionLabel, type ResolvedNginxOptions } from './options';
 
@@ -9,9 +10,15 @@ export const TEMPLATE_PATH = '/etc/nginx/templates/default.conf.template';
 // `$variables` survive even if the task definition happens to define a lower-case `uri` or `host`.
 const ENVSUBST_FILTER = `^(SITE_|${ENV.localResolvers}$)`;
 
-/** The files to add to the image: absolute paths inside it, with their content. */
+/**
+ * The files to add to the image: absolute paths inside it, content and mode. Keep the modes: the
+ * entrypoint skips a script that is not executable.
+ */
 export function nginxFiles(options: NginxConfigOptions, label?: OptionLabel): FileEntry[] {
-  return [{ path: TEMPLATE_PATH, content: serverTemplate(resolveOptions(options, label)) }];
+  return [
+    { path: TEMPLATE_PATH, content: serverTemplate(resolveOptions(options, label)), mode: 0o644 },
+    { path: API_HOSTS_SCRIPT_PATH, content: apiHostsScript(), mode: 0o755 },
+  ];
 }
 
 /**
@@ -189,7 +196,8 @@ export function serverTemplate(o: ResolvedNginxOptions): string {
       ...healthLocation(o),
       '',
       '# The API: resolved through DNS at request time (a variable in proxy_pass), so nginx starts and keeps',
-      '# serving while the API name does not resolve yet, and follows it when its tasks move.',
+      '# serving while the API name does not resolve yet, and follows it when its tasks move. A Service',
+      '# Connect name (in /etc/hosts, which the resolver ignores) was pinned at start by 19-site-api-upstream.',
       `resolver ${resolvers} valid=${o.resolverValid} ipv6=off;`,
       `resolver_timeout ${o.resolverTimeout};`,
       `location ^~ ${v(ENV.apiPath)} {`,

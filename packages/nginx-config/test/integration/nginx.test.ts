@@ -16,6 +16,7 @@ import {
   type NginxConfigOptions,
 } from '@deploy-actions/nginx-config';
 import { startDns, type TestDns } from '../support/dns';
+import { sourceApiHostsScript } from '../support/entrypoint';
 import { send, type RawResponse } from '../support/http';
 import { layout, nginxTest, startNginx, type RunningNginx } from '../support/nginx';
 
@@ -299,6 +300,27 @@ describe('API down or not resolvable', () => {
     }
     expect(after?.status).toBe(200);
     expect(late.nginx.stderr()).toContain('could not be resolved');
+  });
+});
+
+describe("ECS Service Connect (names in /etc/hosts, which nginx's resolver ignores)", () => {
+  const hosts = '127.0.0.1 api.learning-platform\n::1 api.learning-platform\n';
+
+  test('unpinned, the name goes to DNS and fails: the reason the entrypoint script exists', async () => {
+    const raw = await site('sc-raw', { SITE_API_UPSTREAM: `http://api.learning-platform:${upstreamPort}` });
+    expect((await send(raw.port, '/api/sc-raw', { timeoutMs: 5000 })).status).toBe(502);
+    expect(dns.queries).toContain('api.learning-platform');
+  });
+
+  test('pinned at start by 19-site-api-upstream.envsh, the API is reached without any DNS query', async () => {
+    const pinned = sourceApiHostsScript({ SITE_API_UPSTREAM: `http://api.learning-platform:${upstreamPort}` }, hosts);
+    expect(pinned.upstream).toBe(`http://127.0.0.1:${upstreamPort}`);
+    const queriesBefore = dns.queries.length;
+    const sc = await site('sc-pinned', { SITE_API_UPSTREAM: pinned.upstream });
+    const res = await send(sc.port, '/api/sc-pinned', { headers: { host: 'acme.tenants.test' } });
+    expect(res.status).toBe(200);
+    expect(seen.find((s) => s.url === '/api/sc-pinned')?.headers['host']).toBe('acme.tenants.test');
+    expect(dns.queries.length).toBe(queriesBefore);
   });
 });
 

@@ -1,4 +1,5 @@
 import {
+  API_HOSTS_SCRIPT_PATH,
   ENV,
   environmentFor,
   imageEnvironment,
@@ -18,10 +19,16 @@ const references = (text: string): Set<string> =>
 const locations = (text: string): string[] => [...text.matchAll(/\n\s*location [^{]*\{([^}]*)\}/g)].map((m) => m[1]!);
 
 describe('nginxFiles', () => {
-  test('one template, where the official image renders it to conf.d/default.conf', () => {
+  test('a template the official image renders to conf.d/default.conf, and an executable entrypoint script', () => {
     const files = nginxFiles({});
-    expect(files.map((f) => f.path)).toEqual([TEMPLATE_PATH]);
+    expect(files.map((f) => [f.path, f.mode])).toEqual([
+      [TEMPLATE_PATH, 0o644],
+      [API_HOSTS_SCRIPT_PATH, 0o755],
+    ]);
     expect(TEMPLATE_PATH).toBe('/etc/nginx/templates/default.conf.template');
+    // after 15-local-resolvers.envsh, before 20-envsubst-on-templates.sh; .envsh is sourced, so exports stick
+    expect(API_HOSTS_SCRIPT_PATH).toBe('/docker-entrypoint.d/19-site-api-upstream.envsh');
+    expect(renderTemplates(files, {}).map((f) => f.path)).toEqual(['/etc/nginx/conf.d/default.conf']);
   });
 
   test('every variable the template reads has an image default, except the one the entrypoint exports', () => {
