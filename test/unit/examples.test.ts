@@ -95,9 +95,8 @@ describe.each(['staging', 'production'])('frontend example, %s', (environment) =
   test('nginx settings are valid and the server names are covered by the certificates', async () => {
     const workflow = loadWorkflow('examples/frontend/.github/workflows/deploy.yml');
     const job = Object.values(workflow.jobs).find((j) => j.with?.['environment'] === environment);
-    const lines = String(job?.with?.['environment-variables'] ?? '')
-      .split('\n')
-      .filter((l) => l.trim() !== '');
+    const variables = job?.with?.['environment-variables'];
+    const lines = (typeof variables === 'string' ? variables : '').split('\n').filter((l) => l.trim() !== '');
     const perEnvironment = Object.fromEntries(
       lines.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
     );
@@ -125,7 +124,7 @@ describe.each(['staging', 'production'])('frontend example, %s', (environment) =
     expect(certificates.length).toBeGreaterThan(0);
     for (const name of serverNames)
       expect([name, certificates.some((c) => certificateCovers(c, name))]).toEqual([name, true]);
-    const url = new URL(String(job?.with?.['environment-url']));
+    const url = new URL(typeof job?.with?.['environment-url'] === 'string' ? job.with['environment-url'] : '');
     expect(certificates.some((c) => certificateCovers(c, url.hostname))).toBe(true);
   });
 });
