@@ -1,7 +1,7 @@
 // The generated configuration in Debian's real nginx: rendered exactly as the official image's entrypoint
 // would, checked with `nginx -t`, then run on 127.0.0.1 against a real upstream HTTP server and a real
 // DNS server (for nginx's resolver), checking every promise of issue 5 over HTTP.
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import { chmodSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -110,6 +110,10 @@ beforeAll(async () => {
       res.setHeader('x-frame-options', 'ALLOWALL'); // nginx must send its own value, once
       res.end(JSON.stringify({ url: req.url, bytes }));
     });
+  });
+  upstream.on('upgrade', (req, socket) => {
+    seen.push({ url: req.url ?? '', headers: req.headers, bytes: 0 });
+    socket.end('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
   });
   upstreamPort = await listen(upstream);
   up = await site('up', { SITE_API_UPSTREAM: `http://api.test:${upstreamPort}`, SITE_CLIENT_MAX_BODY_SIZE: '1k' });
@@ -262,6 +266,29 @@ describe('API reverse proxy', () => {
     const got = seen.find((s) => s.url === url);
     if (status === 200) expect(got?.bytes).toBe(size);
     else expect(got).toBeUndefined();
+  });
+
+  test('a WebSocket upgrade passes through to the API', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest({
+        host: '127.0.0.1',
+        port: up.port,
+        path: '/api/cable',
+        headers: { host: 'app.test', connection: 'Upgrade', upgrade: 'websocket' },
+        signal: AbortSignal.timeout(5000),
+      });
+      req.on('upgrade', (res, socket) => {
+        socket.destroy();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('response', (res) => resolve(res.statusCode ?? 0));
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(101);
+    const got = seen.find((s) => s.url === '/api/cable');
+    expect(got?.headers['upgrade']).toBe('websocket');
+    expect(got?.headers['connection']).toBe('upgrade');
   });
 
   test('an API that does not answer in time is cut at proxy_read_timeout with 504', async () => {
