@@ -349,7 +349,11 @@ export async function deployService(
     });
   } catch (error) {
     const why =
-      error instanceof RolloutFailed ? error.message : `${awsErrorName(error) ?? 'error'}: ${errorMessage(error)}`;
+      error instanceof RolloutFailed
+        ? error.message
+        : isCredentialsExpired(error)
+          ? `AWS credentials expired (${awsErrorName(error) ?? ''})`
+          : `${awsErrorName(error) ?? 'error'}: ${errorMessage(error)}`;
     return finish(
       result(
         'failed',

@@ -10,7 +10,7 @@ import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balanc
 import { awsErrorName, errorMessage, isCredentialsExpired } from '@deploy-actions/core';
 import type { DeployDeps } from './deps';
 import { RolloutFailed } from './errors';
-import { judge, progressLine, type RolloutTarget } from './rollout';
+import { judge, progressLine, shortArn, type RolloutTarget } from './rollout';
 import { serviceTasks, taskId, taskIp } from './tasks';
 
 /** Polls tolerated in a row that fail with a non-credential error (after the SDK's own retries). */
@@ -115,12 +115,12 @@ export async function checkTargets(
   const tasks = (await serviceTasks(deps, ref.cluster, ref.service, 'RUNNING')).filter(
     (t) => t.taskDefinitionArn === taskDefinitionArn && t.lastStatus === 'RUNNING',
   );
-  if (tasks.length === 0) return { ok: false, detail: 'no running task of the new revision yet' };
+  if (tasks.length === 0) return { ok: false, detail: `no running task of ${shortArn(taskDefinitionArn)} yet` };
   const problems: string[] = [];
   let healthy = 0;
   for (const lb of groups) {
     const out = await deps.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: lb.targetGroupArn }));
-    const name = (lb.targetGroupArn ?? '').split(':').pop() ?? '';
+    const name = (lb.targetGroupArn ?? '').replace(/^.*:targetgroup\//, '');
     for (const task of tasks) {
       const ip = taskIp(task);
       const target = (out.TargetHealthDescriptions ?? []).find(
@@ -193,8 +193,9 @@ export async function followRollout(deps: DeployDeps, options: FollowOptions, st
       if (verdict.kind === 'stable') {
         const targets = await checkTargets(deps, ref, service, target.taskDefinitionArn);
         if (targets.ok) return { service, deployment: verdict.deployment, targets };
-        if (targets.detail !== lastReason) deps.log.info(`${label}: waiting for healthy targets: ${targets.detail}`);
-        lastReason = `targets not healthy: ${targets.detail}`;
+        const reason = `targets not healthy: ${targets.detail}`;
+        if (reason !== lastReason) deps.log.info(`${label}: waiting for healthy targets: ${targets.detail}`);
+        lastReason = reason;
       } else {
         lastReason = verdict.reason;
       }

@@ -1,0 +1,500 @@
+import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  DeregisterTaskDefinitionCommand,
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListServiceDeploymentsCommand,
+  ListServicesCommand,
+  ListTaskDefinitionsCommand,
+  ListTasksCommand,
+  RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+  UpdateServiceCommand,
+  type Deployment,
+  type Service,
+  type Task,
+} from '@aws-sdk/client-ecs';
+import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { memoryIO, redact } from '@deploy-actions/core';
+import { mockClient } from 'aws-sdk-client-mock';
+import { deployService, type DeployOptions } from '../../src/deploy';
+import type { Clock, DeployDeps } from '../../src/deps';
+import { deploySummary } from '../../src/summary';
+
+const ARN = (rev: number): string => `arn:aws:ecs:eu-west-2:123456789012:task-definition/web:${rev}`;
+const PREV = ARN(7);
+const OURS = ARN(8);
+const TG = 'arn:aws:elasticloadbalancing:eu-west-2:123456789012:targetgroup/web/abc';
+const SECRET = 'hunter2-very-secret-value';
+
+const dep = (over: Partial<Deployment>): Deployment => ({
+  id: 'ecs-svc/2',
+  status: 'PRIMARY',
+  taskDefinition: OURS,
+  rolloutState: 'IN_PROGRESS',
+  desiredCount: 2,
+  runningCount: 0,
+  pendingCount: 2,
+  failedTasks: 0,
+  ...over,
+});
+const prevDep = (over: Partial<Deployment> = {}): Deployment =>
+  dep({ id: 'ecs-svc/1', taskDefinition: PREV, rolloutState: 'COMPLETED', runningCount: 2, pendingCount: 0, ...over });
+let eventId = 0;
+const svc = (deployments: Deployment[], events: string[] = [], over: Partial<Service> = {}): Service => ({
+  serviceName: 'web',
+  status: 'ACTIVE',
+  desiredCount: 2,
+  runningCount: 2,
+  taskDefinition: deployments[0]?.taskDefinition,
+  launchType: 'FARGATE',
+  networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'], securityGroups: ['sg-1'] } },
+  loadBalancers: [{ targetGroupArn: TG, containerName: 'web', containerPort: 80 }],
+  deployments,
+  events: events.map((message) => ({
+    id: `e${++eventId}`,
+    message,
+    createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, eventId)),
+  })),
+  ...over,
+});
+
+/** A clock that advances only when the code sleeps; records every sleep. */
+function fakeClock(): Clock & { sleeps: number[] } {
+  let now = 0;
+  const sleeps: number[] = [];
+  return {
+    sleeps,
+    now: () => now,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      now += ms;
+    },
+  };
+}
+
+const ecs = new ECSClient({ region: 'eu-west-2', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+const elb = new ElasticLoadBalancingV2Client({
+  region: 'eu-west-2',
+  credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+});
+const logs = new CloudWatchLogsClient({ region: 'eu-west-2', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+const ecsMock = mockClient(ecs);
+const elbMock = mockClient(elb);
+const logsMock = mockClient(logs);
+
+function setup(): { deps: DeployDeps; io: ReturnType<typeof memoryIO>; clock: ReturnType<typeof fakeClock> } {
+  ecsMock.reset();
+  elbMock.reset();
+  logsMock.reset();
+  const io = memoryIO({});
+  const clock = fakeClock();
+  ecsMock.on(RegisterTaskDefinitionCommand).resolves({
+    taskDefinition: {
+      taskDefinitionArn: OURS,
+      family: 'web',
+      revision: 8,
+      containerDefinitions: taskDefinition.containerDefinitions ?? [],
+    },
+  });
+  ecsMock
+    .on(ListServiceDeploymentsCommand)
+    .rejects(Object.assign(new Error('not here'), { name: 'UnknownOperationException' }));
+  ecsMock.on(UpdateServiceCommand).callsFake((input: { taskDefinition?: string }) => ({
+    service: svc([
+      dep({
+        taskDefinition: input.taskDefinition ?? OURS,
+        id: input.taskDefinition === PREV ? 'ecs-svc/9' : 'ecs-svc/2',
+      }),
+      prevDep({ status: 'ACTIVE' }),
+    ]),
+  }));
+  const running: Task[] = [1, 2].map((n) => ({
+    taskArn: `arn:aws:ecs:eu-west-2:123456789012:task/c/t${n}`,
+    taskDefinitionArn: OURS,
+    lastStatus: 'RUNNING',
+    attachments: [{ details: [{ name: 'privateIPv4Address', value: `10.0.0.${n}` }] }],
+  }));
+  ecsMock
+    .on(ListTasksCommand, { desiredStatus: 'RUNNING' })
+    .resolves({ taskArns: running.map((t) => t.taskArn ?? '') });
+  ecsMock.on(DescribeTasksCommand).resolves({ tasks: running });
+  elbMock.on(DescribeTargetHealthCommand).resolves({
+    TargetHealthDescriptions: [1, 2].map((n) => ({
+      Target: { Id: `10.0.0.${n}`, Port: 80 },
+      TargetHealth: { State: 'healthy' },
+    })),
+  });
+  const deps: DeployDeps = { ecs, elb, logs: () => logs, clock, log: io.log, redact: (t) => redact(t, [SECRET]) };
+  return { deps, io, clock };
+}
+
+const taskDefinition: DeployOptions['taskDefinition'] = {
+  family: 'web',
+  containerDefinitions: [
+    {
+      name: 'web',
+      image: 'nginx:1.29',
+      essential: true,
+      logConfiguration: {
+        logDriver: 'awslogs',
+        options: { 'awslogs-group': '/ecs/web', 'awslogs-region': 'eu-west-2', 'awslogs-stream-prefix': 'ecs' },
+      },
+    },
+  ],
+};
+const options: DeployOptions = {
+  cluster: 'c',
+  service: 'web',
+  taskDefinition,
+  wait: true,
+  waitMinutes: 1,
+  pollSeconds: 2,
+  forceNewDeployment: false,
+  rollback: true,
+  logLines: 5,
+};
+
+/** DescribeServices answers in order; the last answer repeats. */
+function describeSequence(services: Service[]): void {
+  let i = 0;
+  ecsMock.on(DescribeServicesCommand).callsFake(() => ({ services: [services[Math.min(i++, services.length - 1)]] }));
+}
+
+test('healthy rollout: succeeds only after COMPLETED, running == desired and healthy targets; events printed once', async () => {
+  const { deps, io, clock } = setup();
+  describeSequence([
+    svc([prevDep()], ['old event']),
+    svc([dep({}), prevDep({ status: 'ACTIVE' })], ['has started 2 tasks']),
+    svc([dep({ runningCount: 2, pendingCount: 0 }), prevDep({ status: 'ACTIVE' })]),
+    svc([dep({ rolloutState: 'COMPLETED', runningCount: 2, pendingCount: 0 })], ['has reached a steady state.']),
+  ]);
+  const r = await deployService(deps, options);
+  expect(r.outcome).toBe('succeeded');
+  expect(r.previousTaskDefinitionArn).toBe(PREV);
+  expect(r.taskDefinitionArn).toBe(OURS);
+  expect(r.deploymentId).toBe('ecs-svc/2');
+  expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(1);
+  expect(clock.sleeps).toEqual([2000, 2000]);
+  expect(io.lines.filter((l) => l.includes('has started 2 tasks'))).toHaveLength(1);
+  expect(io.lines.join('\n')).not.toContain('old event');
+  expect(r.events.map((e) => e.replace(/^\S+ /, ''))).toEqual(['has started 2 tasks', 'has reached a steady state.']);
+});
+
+test('unhealthy targets keep it waiting until the deadline, then it rolls back', async () => {
+  const { deps, clock } = setup();
+  elbMock.on(DescribeTargetHealthCommand).resolves({
+    TargetHealthDescriptions: [
+      {
+        Target: { Id: '10.0.0.1', Port: 80 },
+        TargetHealth: {
+          State: 'unhealthy',
+          Reason: 'Target.FailedHealthChecks',
+          Description: 'Health checks failed with these codes: [502]',
+        },
+      },
+    ],
+  });
+  let call = 0;
+  ecsMock.on(DescribeServicesCommand).callsFake(() => {
+    call++;
+    if (call === 1) return { services: [svc([prevDep()])] };
+    // After the rollback update, the previous revision is PRIMARY and settled.
+    if (ecsMock.commandCalls(UpdateServiceCommand).length === 2)
+      return { services: [svc([prevDep({ id: 'ecs-svc/9' })], [], {})] };
+    return { services: [svc([dep({ rolloutState: 'COMPLETED', runningCount: 2, pendingCount: 0 })])] };
+  });
+  elbMock.on(DescribeTargetHealthCommand).callsFake(() => {
+    const rolledBack = ecsMock.commandCalls(UpdateServiceCommand).length === 2;
+    return {
+      TargetHealthDescriptions: [1, 2].map((n) => ({
+        Target: { Id: `10.0.0.${n}`, Port: 80 },
+        TargetHealth: rolledBack
+          ? { State: 'healthy' }
+          : { State: 'unhealthy', Reason: 'Target.FailedHealthChecks', Description: 'codes: [502]' },
+      })),
+    };
+  });
+  ecsMock.on(DescribeTasksCommand).callsFake((input: { tasks?: string[] }) => ({
+    tasks: (input.tasks ?? []).map((arn, n) => ({
+      taskArn: arn,
+      taskDefinitionArn: ecsMock.commandCalls(UpdateServiceCommand).length === 2 ? PREV : OURS,
+      lastStatus: 'RUNNING',
+      attachments: [{ details: [{ name: 'privateIPv4Address', value: `10.0.0.${n + 1}` }] }],
+    })),
+  }));
+  const r = await deployService(deps, { ...options, waitMinutes: 0.1 });
+  expect(r.outcome).toBe('rolled-back');
+  expect(r.cause).toBe('timeout');
+  expect(r.message).toMatch(
+    /did not finish within 0.1 minute\(s\) \(last state: targets not healthy: task t1 \(10.0.0.1\) in web\/abc: unhealthy Target.FailedHealthChecks/,
+  );
+  expect(r.message).toMatch(/rolled back to web:7/);
+  expect(ecsMock.commandCalls(UpdateServiceCommand)[1]?.args[0].input.taskDefinition).toBe(PREV);
+  expect(Math.max(...clock.sleeps)).toBeLessThanOrEqual(2000);
+});
+
+test('circuit breaker rollback is a failure with the stopped tasks, exit codes and masked log lines; no second update', async () => {
+  const { deps, io } = setup();
+  describeSequence([
+    svc([prevDep()]),
+    svc([dep({ failedTasks: 2 }), prevDep({ status: 'ACTIVE' })], ['(task t9) failed container health checks.']),
+    svc(
+      [
+        prevDep({
+          id: 'ecs-svc/3',
+          rolloutState: 'IN_PROGRESS',
+          rolloutStateReason: 'ECS deployment circuit breaker: rolling back to deploymentId ecs-svc/1',
+        }),
+      ],
+      ['deployment failed: tasks failed to start.'],
+    ),
+    svc([prevDep({ id: 'ecs-svc/3' })], ['has reached a steady state.']),
+  ]);
+  const t9 = 'arn:aws:ecs:eu-west-2:123456789012:task/c/t9';
+  ecsMock.on(ListTasksCommand, { desiredStatus: 'STOPPED' }).resolves({ taskArns: [t9] });
+  ecsMock.on(DescribeTasksCommand).callsFake((input: { tasks?: string[] }) => ({
+    tasks: input.tasks?.includes(t9)
+      ? [
+          {
+            taskArn: t9,
+            taskDefinitionArn: OURS,
+            startedBy: 'ecs-svc/2',
+            lastStatus: 'STOPPED',
+            stopCode: 'EssentialContainerExited',
+            stoppedReason: 'Essential container in task exited',
+            containers: [{ name: 'web', exitCode: 1, reason: 'OutOfMemoryError: no' }],
+          },
+        ]
+      : [1, 2].map((n) => ({
+          taskDefinitionArn: PREV,
+          lastStatus: 'RUNNING',
+          attachments: [{ details: [{ name: 'privateIPv4Address', value: `10.0.0.${n}` }] }],
+        })),
+  }));
+  logsMock.on(GetLogEventsCommand).resolves({
+    events: [{ message: 'booting' }, { message: `DATABASE_PASSWORD=${SECRET} rejected` }, { message: 'exit 1\n' }],
+  });
+  const r = await deployService(deps, { ...options, pollSeconds: 0.5 });
+  expect(r.outcome).toBe('rolled-back');
+  expect(r.cause).toBe('circuit-breaker-rollback');
+  expect(r.message).toMatch(/ECS rolled the service back to web:7 .*; rolled back to web:7, which runs again/);
+  expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(1);
+  const report = r.report.join('\n');
+  expect(report).toContain('task t9 [EssentialContainerExited]: Essential container in task exited');
+  expect(report).toContain('container web: exit code 1 — OutOfMemoryError: no');
+  expect(report).toContain('/ecs/web ecs/web/t9');
+  expect(report).toContain('| exit 1');
+  const everything = [io.lines.join('\n'), report, r.message, deploySummary(r, { cluster: 'c', service: 'web' })].join(
+    '\n',
+  );
+  expect(everything).not.toContain(SECRET);
+  expect(everything).toContain('DATABASE_PASSWORD=*** rejected');
+  expect(logsMock.commandCalls(GetLogEventsCommand)[0]?.args[0].input).toMatchObject({
+    logGroupName: '/ecs/web',
+    logStreamName: 'ecs/web/t9',
+    limit: 5,
+  });
+});
+
+test.each([
+  {
+    name: 'rollback off',
+    opts: { rollback: false },
+    updates: 1,
+    message: /rollback is off, the service is left on web:8/,
+  },
+  { name: 'rollback on', opts: {}, updates: 2, message: /rolled back to web:7/ },
+])('rollout FAILED with $name', async ({ opts, updates, message }) => {
+  const { deps } = setup();
+  let call = 0;
+  ecsMock.on(DescribeServicesCommand).callsFake(() => {
+    call++;
+    if (call === 1) return { services: [svc([prevDep()])] };
+    if (ecsMock.commandCalls(UpdateServiceCommand).length === 2)
+      return { services: [svc([prevDep({ id: 'ecs-svc/9' })])] };
+    return {
+      services: [
+        svc([dep({ rolloutState: 'FAILED', rolloutStateReason: 'image pull failed' }), prevDep({ status: 'ACTIVE' })]),
+      ],
+    };
+  });
+  ecsMock.on(DescribeTasksCommand).resolves({
+    tasks: [
+      {
+        taskDefinitionArn: PREV,
+        lastStatus: 'RUNNING',
+        attachments: [{ details: [{ name: 'privateIPv4Address', value: '10.0.0.1' }] }],
+      },
+      {
+        taskDefinitionArn: PREV,
+        lastStatus: 'RUNNING',
+        attachments: [{ details: [{ name: 'privateIPv4Address', value: '10.0.0.2' }] }],
+      },
+    ],
+  });
+  const r = await deployService(deps, { ...options, ...opts });
+  expect(r.outcome).toBe(updates === 2 ? 'rolled-back' : 'failed');
+  expect(r.message).toMatch(/the rollout FAILED: image pull failed/);
+  expect(r.message).toMatch(message);
+  expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(updates);
+});
+
+test('expired credentials mid-wait fail clearly, without hanging, and say the rollback could not be done', async () => {
+  const { deps, clock } = setup();
+  let call = 0;
+  ecsMock.on(DescribeServicesCommand).callsFake(() => {
+    call++;
+    if (call === 1) return { services: [svc([prevDep()])] };
+    if (call === 2) return { services: [svc([dep({}), prevDep({ status: 'ACTIVE' })])] };
+    throw Object.assign(new Error('The security token included in the request is expired'), {
+      name: 'ExpiredTokenException',
+    });
+  });
+  const r = await deployService(deps, options);
+  expect(r.outcome).toBe('failed');
+  expect(r.cause).toBe('credentials-expired');
+  expect(r.message).toMatch(
+    /AWS credentials expired while following the rollout .*role-duration-seconds.*rolling back to web:7 did not settle \(AWS credentials expired \(ExpiredTokenException\)\)/,
+  );
+  expect(clock.sleeps).toHaveLength(1);
+});
+
+test('transient errors are retried at the poll interval; five in a row fail', async () => {
+  const { deps, io } = setup();
+  let call = 0;
+  ecsMock.on(DescribeServicesCommand).callsFake(() => {
+    call++;
+    if (call === 1) return { services: [svc([prevDep()])] };
+    if (call <= 3) throw Object.assign(new Error('slow down'), { name: 'ThrottlingException' });
+    return { services: [svc([dep({ rolloutState: 'COMPLETED', runningCount: 2, pendingCount: 0 })])] };
+  });
+  const r = await deployService(deps, options);
+  expect(r.outcome).toBe('succeeded');
+  expect(io.lines.filter((l) => l.includes('ThrottlingException'))).toHaveLength(2);
+});
+
+test('the service-deployments API, when offered, catches a rollback early', async () => {
+  const { deps } = setup();
+  let listed = 0;
+  ecsMock.on(ListServiceDeploymentsCommand).callsFake(() => {
+    listed++;
+    const old = { serviceDeploymentArn: 'sd/old', status: 'ROLLBACK_SUCCESSFUL', createdAt: new Date(1) };
+    if (listed === 1) return { serviceDeployments: [old] };
+    return {
+      serviceDeployments: [
+        {
+          serviceDeploymentArn: 'sd/ours',
+          status: 'ROLLBACK_IN_PROGRESS',
+          statusReason: 'circuit breaker',
+          createdAt: new Date(2),
+        },
+        old,
+      ],
+    };
+  });
+  describeSequence([
+    svc([prevDep()]),
+    svc([dep({}), prevDep({ status: 'ACTIVE' })]),
+    svc([prevDep({ id: 'ecs-svc/3' })]),
+  ]);
+  ecsMock.on(DescribeTasksCommand).resolves({
+    tasks: [1, 2].map((n) => ({
+      taskDefinitionArn: PREV,
+      lastStatus: 'RUNNING',
+      attachments: [{ details: [{ name: 'privateIPv4Address', value: `10.0.0.${n}` }] }],
+    })),
+  });
+  const r = await deployService(deps, options);
+  expect(r.cause).toBe('circuit-breaker-rollback');
+  expect(r.message).toMatch(/ROLLBACK_IN_PROGRESS: circuit breaker/);
+  expect(r.outcome).toBe('rolled-back');
+});
+
+test.each([
+  { name: 'exit 1', containers: [{ name: 'web', exitCode: 1 }], fails: /web exited 1/ },
+  {
+    name: 'no exit code (never started)',
+    containers: [{ name: 'web', reason: 'CannotPullContainerError' }],
+    fails: /web has no exit code/,
+  },
+  {
+    name: 'a sidecar exits 2',
+    containers: [
+      { name: 'web', exitCode: 0 },
+      { name: 'side', exitCode: 2 },
+    ],
+    fails: /side exited 2/,
+  },
+  { name: 'exit 0', containers: [{ name: 'web', exitCode: 0 }], fails: undefined },
+])('run-task: $name', async ({ containers, fails }) => {
+  const { deps, io } = setup();
+  describeSequence([svc([prevDep()]), svc([dep({ rolloutState: 'COMPLETED', runningCount: 2, pendingCount: 0 })])]);
+  const taskArn = 'arn:aws:ecs:eu-west-2:123456789012:task/c/migr';
+  ecsMock.on(RunTaskCommand).resolves({ tasks: [{ taskArn, lastStatus: 'PROVISIONING' }] });
+  let polls = 0;
+  ecsMock.on(DescribeTasksCommand, { tasks: [taskArn] }).callsFake(() => ({
+    tasks: [
+      {
+        taskArn,
+        lastStatus: ++polls < 3 ? 'RUNNING' : 'STOPPED',
+        stoppedReason: 'Essential container in task exited',
+        containers,
+      },
+    ],
+  }));
+  logsMock.on(GetLogEventsCommand).resolves({ events: [{ message: '== CreateUsers: migrated' }] });
+  const r = await deployService(deps, {
+    ...options,
+    runTask: { command: ['bin/rails', 'db:migrate'], startedBy: 'deploy-actions' },
+  });
+  const run = ecsMock.commandCalls(RunTaskCommand)[0]?.args[0].input;
+  expect(run?.overrides?.containerOverrides).toEqual([{ name: 'web', command: ['bin/rails', 'db:migrate'] }]);
+  expect(run?.networkConfiguration?.awsvpcConfiguration?.subnets).toEqual(['subnet-1']);
+  expect(run?.launchType).toBe('FARGATE');
+  expect(r.runTaskArn).toBe(taskArn);
+  expect(io.lines.join('\n')).toContain('| == CreateUsers: migrated');
+  if (fails) {
+    expect(r.outcome).toBe('failed');
+    expect(r.message).toMatch(fails);
+    expect(r.message).toMatch(/the service was not updated/);
+    expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(0);
+  } else {
+    expect(r.outcome).toBe('succeeded');
+    expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(1);
+  }
+});
+
+test('keep-revisions deregisters old revisions but never one in use or the previous one', async () => {
+  const { deps } = setup();
+  describeSequence([svc([prevDep()]), svc([dep({ rolloutState: 'COMPLETED', runningCount: 2, pendingCount: 0 })])]);
+  ecsMock.on(ListTaskDefinitionsCommand).resolves({
+    taskDefinitionArns: [2, 3, 4, 5, 6, 7, 8]
+      .map(ARN)
+      .concat('arn:aws:ecs:eu-west-2:123456789012:task-definition/web-worker:1'),
+  });
+  ecsMock.on(ListServicesCommand).resolves({ serviceArns: ['s/web', 's/other'] });
+  ecsMock
+    .on(DescribeServicesCommand, { services: ['s/web', 's/other'] })
+    .resolves({ services: [svc([dep({ taskDefinition: OURS })]), svc([dep({ taskDefinition: ARN(3) })])] });
+  const r = await deployService(deps, { ...options, keepRevisions: 1 });
+  expect(r.outcome).toBe('succeeded');
+  const gone = ecsMock.commandCalls(DeregisterTaskDefinitionCommand).map((c) => c.args[0].input.taskDefinition);
+  expect(gone).toEqual([ARN(6), ARN(5), ARN(4), ARN(2)]);
+  expect(r.deregistered).toEqual(gone);
+});
+
+test('the summary shows before → after, images, outcome, events, and escapes markup', async () => {
+  const { deps } = setup();
+  describeSequence([
+    svc([prevDep()]),
+    svc([dep({ rolloutState: 'COMPLETED', runningCount: 2, pendingCount: 0 })], ['<b>steady</b> state | reached']),
+  ]);
+  const r = await deployService(deps, options);
+  const summary = deploySummary(r, { cluster: 'c', service: 'web' });
+  expect(summary).toContain('<code>web:7</code> → <code>web:8</code>');
+  expect(summary).toContain('<code>nginx:1.29</code>');
+  expect(summary).toContain('✅ succeeded');
+  expect(summary).toContain('&lt;b&gt;steady&lt;/b&gt; state &#124; reached');
+});
