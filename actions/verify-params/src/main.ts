@@ -1,0 +1,168 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import {
+  DeployActionsError,
+  ConfigError,
+  ConfigErrors,
+  awsClientConfig,
+  readStructuredFile,
+  redact,
+  runAction,
+  workspacePath,
+  type ActionIO,
+} from '@deploy-actions/core';
+import { environment, loadManifest, type Manifest } from '@deploy-actions/manifest';
+import {
+  outcome,
+  reportJson,
+  sdkGetParameters,
+  summaryMarkdown,
+  taskDefinitionRefs,
+  verifyParameters,
+  type GetParameters,
+  type Problem,
+  type TaskDefinitionRefs,
+} from '@deploy-actions/params';
+
+export const ACTION = 'verify-params';
+
+const INPUT = {
+  manifest: 'parameters-manifest',
+  environment: 'environment',
+  taskDefinitions: 'task-definitions',
+  region: 'aws-region',
+  failOnWarnings: 'fail-on-warnings',
+  concurrency: 'max-concurrency',
+} as const;
+
+export interface Options {
+  readonly manifest: Manifest;
+  readonly environment: string;
+  readonly taskDefinitions: readonly TaskDefinitionRefs[];
+  readonly region: string;
+  readonly failOnWarnings: boolean;
+  readonly concurrency: number;
+}
+
+/** Reads and validates every input (manifest and task definition files included) before any AWS call. */
+export async function readOptions(io: ActionIO): Promise<Options> {
+  const { inputs } = io;
+  const manifestFile = inputs.required(INPUT.manifest);
+  const envName = inputs.required(INPUT.environment);
+  const failOnWarnings = inputs.boolean(INPUT.failOnWarnings, false);
+  const concurrency = inputs.integer(INPUT.concurrency, { min: 1, max: 20 }) ?? 4;
+  const region = awsClientConfig({ region: inputs.optional(INPUT.region), actionName: ACTION }, io.env).region;
+  const manifest = await loadManifest(workspacePath(manifestFile, io.env), `input '${INPUT.manifest}'`);
+  const relabelled: Manifest = { ...manifest, file: manifestFile };
+  environment(relabelled, envName);
+  // Every bad task definition file is reported at once.
+  const errors: ConfigError[] = [];
+  const taskDefinitions: TaskDefinitionRefs[] = [];
+  for (const file of inputs.lines(INPUT.taskDefinitions)) {
+    try {
+      const doc = await readStructuredFile(`input '${INPUT.taskDefinitions}'`, workspacePath(file, io.env));
+      taskDefinitions.push(taskDefinitionRefs(doc, file));
+    } catch (error) {
+      if (error instanceof ConfigErrors) errors.push(...error.errors);
+      else if (error instanceof ConfigError) errors.push(error);
+      else throw error;
+    }
+  }
+  if (errors.length > 0) throw new ConfigErrors(errors);
+  return { manifest: relabelled, environment: envName, taskDefinitions, region, failOnWarnings, concurrency };
+}
+
+export interface MainDeps {
+  /** GetParameters per region; the real SDK client unless a test injects one. */
+  readonly getParameters?: (region: string, io: ActionIO) => GetParameters;
+}
+
+function sdkFor(region: string, io: ActionIO): GetParameters {
+  return sdkGetParameters(new SSMClient(awsClientConfig({ region, actionName: ACTION }, io.env)));
+}
+
+function list(problems: readonly Problem[]): string {
+  const shown = problems.slice(0, 10).map((p) => `${p.name} (${p.reason})`);
+  return `${shown.join('; ')}${problems.length > 10 ? `; and ${problems.length - 10} more` : ''}`;
+}
+
+export async function main(io: ActionIO, deps: MainDeps = {}): Promise<void> {
+  const options = await readOptions(io);
+  // Every value masked is also kept here, so files the runner does not mask (report, summary) are redacted too.
+  const seen: string[] = [];
+  const setSecret = (value: string): void => {
+    seen.push(value);
+    io.setSecret(value);
+  };
+  const clients = new Map<string, GetParameters>();
+  const getParameters = (region: string): GetParameters => {
+    let client = clients.get(region);
+    if (!client) {
+      client = (deps.getParameters ?? sdkFor)(region, io);
+      clients.set(region, client);
+    }
+    return client;
+  };
+  const env = environment(options.manifest, options.environment);
+  const result = await io.log.group(
+    `Checking the parameters of '${options.environment}' under ${env.path} in ${options.region}`,
+    () =>
+      verifyParameters(
+        {
+          manifest: options.manifest,
+          environment: options.environment,
+          region: options.region,
+          taskDefinitions: options.taskDefinitions,
+          concurrency: options.concurrency,
+        },
+        { getParameters, setSecret, debug: (m) => io.log.debug(m) },
+      ),
+  );
+  const out = outcome(result, options.failOnWarnings);
+  for (const p of result.parameters) {
+    const mark = p.status === 'ok' ? '✓' : p.status === 'warning' ? '!' : '✗';
+    io.log.info(
+      `${mark} ${p.fullName} ${p.actualType ?? ''} ${p.status}${p.reasons.length ? `: ${p.reasons.join('; ')}` : ''}`,
+    );
+  }
+  for (const f of result.findings) {
+    const line = `${f.where}: ${f.message}`;
+    if (f.level === 'error') io.log.error(line);
+    else if (f.level === 'warning') io.log.warning(line);
+    else io.log.notice(line);
+  }
+  for (const w of out.warnings)
+    if (!result.findings.some((f) => f.parameter === w.name)) io.log.warning(`${w.name}: ${w.reason}`);
+  io.log.info(
+    `${result.parameters.length} parameters, ${result.calls} GetParameters calls: ${out.missing.length} missing, ${out.invalid.length} invalid, ${out.warnings.length} warnings`,
+  );
+
+  const reportDir = io.env['RUNNER_TEMP'] ?? tmpdir();
+  await mkdir(reportDir, { recursive: true });
+  const reportPath = path.join(reportDir, `verify-params-${options.environment.replace(/[^A-Za-z0-9_.-]/g, '_')}.json`);
+  await writeFile(reportPath, redact(reportJson(result, out), seen));
+  io.setOutput('missing', redact(JSON.stringify(out.missing), seen));
+  io.setOutput('invalid', redact(JSON.stringify(out.invalid), seen));
+  io.setOutput('warnings', redact(JSON.stringify(out.warnings), seen));
+  io.setOutput('report', reportPath);
+  await io.writeSummary(redact(summaryMarkdown(result, out), seen));
+
+  if (out.failed) {
+    const parts: string[] = [];
+    if (out.missing.length > 0) parts.push(`${out.missing.length} missing: ${out.missing.slice(0, 10).join(', ')}`);
+    if (out.invalid.length > 0) parts.push(`${out.invalid.length} invalid: ${list(out.invalid)}`);
+    if (options.failOnWarnings && out.warnings.length > 0) {
+      parts.push(`${out.warnings.length} warnings (fail-on-warnings is true): ${list(out.warnings)}`);
+    }
+    const hint = result.findings.find((f) => f.level === 'hint');
+    throw new DeployActionsError(
+      redact(`${parts.join('. ')}${hint ? `. ${hint.message}` : ''} (report: ${reportPath})`, seen),
+    );
+  }
+}
+
+export function run(io?: ActionIO, deps?: MainDeps): Promise<void> {
+  return runAction(ACTION, (actionIO) => main(actionIO, deps), io);
+}
