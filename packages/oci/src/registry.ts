@@ -88,8 +88,8 @@ export class RegistryClient {
       scope: scopeFor(repository, 'pull'),
       what: 'check the API',
     });
-    await res.arrayBuffer();
     if (!res.ok) throw await this.failure(res, 'check the API (GET /v2/)');
+    await res.arrayBuffer();
   }
 
   async getManifest(repository: string, reference: string): Promise<FetchedManifest> {
@@ -178,12 +178,12 @@ export class RegistryClient {
         scope,
         what,
       });
+      if (res.status !== 201 && res.status !== 202) throw await this.failure(res, what);
       await res.arrayBuffer();
       if (res.status === 201) {
         this.stats.blobsMounted++;
         return { action: 'mounted', bytes: 0 };
       }
-      if (res.status !== 202) throw await this.failure(res, what);
       location = this.location(res, what);
     } else {
       location = await this.startUpload(repository, scope);
@@ -199,8 +199,8 @@ export class RegistryClient {
   private async startUpload(repository: string, scope: string): Promise<string> {
     const what = `start a blob upload to ${repository}`;
     const res = await this.request(`/v2/${repository}/blobs/uploads/`, { method: 'POST', scope, what });
-    await res.arrayBuffer();
     if (res.status !== 202) throw await this.failure(res, what);
+    await res.arrayBuffer();
     return this.location(res, what);
   }
 
@@ -224,8 +224,8 @@ export class RegistryClient {
           body: part,
           what,
         });
-        await res.arrayBuffer();
         if (res.status !== 202) throw await this.failure(res, what);
+        await res.arrayBuffer();
         this.stats.blobBytesUploaded += part.length;
         location = this.location(res, what);
       }
@@ -241,8 +241,8 @@ export class RegistryClient {
       body: final,
       what,
     });
-    await res.arrayBuffer();
     if (res.status !== 201) throw await this.failure(res, what);
+    await res.arrayBuffer();
     this.stats.blobBytesUploaded += final.length;
   }
 
@@ -256,8 +256,8 @@ export class RegistryClient {
       body: bytes,
       what,
     });
-    await res.arrayBuffer();
     if (res.status !== 201) throw await this.failure(res, what);
+    await res.arrayBuffer();
     this.stats.manifestBytesUploaded += bytes.length;
     const digest = sha256(bytes);
     const reported = res.headers.get('docker-content-digest');
@@ -312,7 +312,7 @@ export class RegistryClient {
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 300000),
       });
     } catch (error) {
-      const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
+      const cause = describeNetworkError(error);
       throw new RegistryUnreachableError(`cannot reach registry ${this.registry} to ${init.what} (${cause})`, {
         cause: error,
       });
@@ -403,4 +403,22 @@ export class RegistryClient {
       { status: res.status, ...(code !== undefined ? { code } : {}) },
     );
   }
+}
+
+/** fetch's "fetch failed" hides the reason in `cause` (ECONNREFUSED, ENOTFOUND, a TLS error, a timeout). */
+export function describeNetworkError(error: unknown): string {
+  const e = error as {
+    name?: unknown;
+    message?: unknown;
+    cause?: { code?: unknown; message?: unknown; errors?: unknown };
+  };
+  if (e?.name === 'TimeoutError') return 'timed out';
+  const cause = e?.cause;
+  if (cause && typeof cause === 'object') {
+    const code = typeof cause.code === 'string' ? cause.code : undefined;
+    const message = typeof cause.message === 'string' && cause.message !== '' ? cause.message : undefined;
+    if (code && message && !message.includes(code)) return `${code}: ${message}`;
+    if (message ?? code) return (message ?? code)!;
+  }
+  return typeof e?.message === 'string' ? e.message : String(error);
 }

@@ -122,9 +122,7 @@ function compareBytes(a: string, b: string): number {
 }
 
 /** Reads a tar archive back (ustar + PAX path records); used to verify pulled layers. */
-export function readTar(
-  archive: Buffer,
-): {
+export function readTar(archive: Buffer): {
   path: string;
   type: 'file' | 'dir' | 'other';
   content: Buffer;

@@ -11,6 +11,11 @@ import type { AddressInfo } from 'node:net';
 export interface RegistrySimOptions {
   /** Basic auth users (name → password); none: open registry. */
   readonly users?: Readonly<Record<string, string>>;
+  /**
+   * Token auth like Docker Hub / public ECR: 401 with a Bearer challenge, tokens from /token (anonymous, or
+   * with Basic credentials when users are set), each token valid for the repositories in its scope.
+   */
+  readonly bearer?: boolean;
   /** 0 (default) picks a free port. */
   readonly port?: number;
 }
@@ -80,13 +85,22 @@ export async function startRegistrySim(options: RegistrySimOptions = {}): Promis
     return r;
   };
 
-  const authorized = (req: IncomingMessage): boolean => {
+  const tokens = new Map<string, string[]>();
+  const basicOk = (req: IncomingMessage): boolean => {
     if (!options.users) return true;
     const m = /^Basic (.+)$/.exec(req.headers.authorization ?? '');
     if (!m) return false;
     const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
     const at = decoded.indexOf(':');
     return at > 0 && options.users[decoded.slice(0, at)] === decoded.slice(at + 1);
+  };
+  /** Bearer mode: the token must have been issued for a scope naming this repository (or any, for /v2/). */
+  const authorized = (req: IncomingMessage, name: string | undefined): boolean => {
+    if (!options.bearer) return basicOk(req);
+    const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
+    const scopes = m ? tokens.get(m[1]!) : undefined;
+    if (!scopes) return false;
+    return name === undefined || scopes.some((s) => s.startsWith(`repository:${name}:`));
   };
 
   const finishUpload = (res: ServerResponse, id: string, upload: Upload, digest: string | null): void => {
@@ -112,8 +126,25 @@ export async function startRegistrySim(options: RegistrySimOptions = {}): Promis
     requests.push(`${method} ${url.pathname}${url.search}`);
     res.setHeader('docker-distribution-api-version', 'registry/2.0');
     const data = await body(req);
-    if (!authorized(req)) {
-      res.setHeader('www-authenticate', 'Basic realm="registry-sim"');
+    if (options.bearer && url.pathname === '/token') {
+      if (!basicOk(req)) return error(res, 401, 'UNAUTHORIZED', 'bad credentials');
+      const token = randomUUID();
+      tokens.set(
+        token,
+        url.searchParams.getAll('scope').flatMap((s) => s.split(' ')),
+      );
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return void res.end(JSON.stringify({ token, expires_in: 300 }));
+    }
+    const repoName = /^\/v2\/(.+?)\/(?:blobs|manifests|tags)\//.exec(url.pathname)?.[1];
+    if (!authorized(req, repoName)) {
+      const host = req.headers.host ?? '127.0.0.1';
+      res.setHeader(
+        'www-authenticate',
+        options.bearer
+          ? `Bearer realm="http://${host}/token",service="registry-sim"${repoName ? `,scope="repository:${repoName}:pull"` : ''}`
+          : 'Basic realm="registry-sim"',
+      );
       return error(res, 401, 'UNAUTHORIZED', 'authentication required', method === 'HEAD');
     }
     if (url.pathname === '/v2/' || url.pathname === '/v2') {
