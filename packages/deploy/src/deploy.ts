@@ -302,14 +302,17 @@ export async function deployService(
       for (const line of report) deps.log.info(line);
     });
   }
-  if (!options.rollback)
-    return finish(
-      result(
-        'failed',
-        `${failure.message}; rollback is off, the service is left on ${shortArn(taskDefinitionArn)}`,
-        failure.kind,
-      ),
-    );
+  if (!options.rollback) {
+    // Say what really runs now: ECS's own circuit breaker may have put the service back already.
+    const now = await describeService(deps, ref).then(runningTaskDefinition, () => undefined);
+    const where =
+      now === undefined
+        ? 'the service could not be described'
+        : now === taskDefinitionArn
+          ? `the service is left on ${shortArn(taskDefinitionArn)}`
+          : `the service runs ${shortArn(now)} (put back by ECS)`;
+    return finish(result('failed', `${failure.message}; rollback is off, ${where}`, failure.kind));
+  }
   if (failure.kind === 'replaced')
     return finish(result('failed', `${failure.message}; not rolling back over another deployment`, failure.kind));
   if (previous === undefined || previous === taskDefinitionArn) {
