@@ -177,7 +177,14 @@ test('deploy-service may update the staging services only, and pass only the tas
   expect(allows(policy, 'ecs:UpdateService', service('learning-platform-api-staging'))).toHaveLength(1);
   expect(allows(policy, 'ecs:UpdateService', service('learning-platform-nginx-staging'))).toHaveLength(1);
   expect(allows(policy, 'ecs:UpdateService', service('learning-platform-api-production'))).toHaveLength(0);
-  const pass = allows(policy, 'iam:PassRole', 'arn:aws:iam::123456789012:role/learning-platform-ecs-task-execution');
+  const pass = allows(
+    policy,
+    'iam:PassRole',
+    'arn:aws:iam::123456789012:role/learning-platform-ecs-task-execution-staging',
+  );
+  expect(
+    allows(policy, 'iam:PassRole', 'arn:aws:iam::123456789012:role/learning-platform-ecs-task-execution'),
+  ).toHaveLength(0);
   expect(pass[0]?.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
   expect(allows(policy, 'iam:PassRole', 'arn:aws:iam::123456789012:role/admin')).toHaveLength(0);
 });
