@@ -1,9 +1,10 @@
 // Two suites: unit tests (pure, in-process) and integration tests (real moto, nginx, registry, bundles).
-// ts-jest in ESM mode; run with NODE_OPTIONS=--experimental-vm-modules (the npm scripts set it).
+// ts-jest in ESM mode, transpile-only because tsconfig sets isolatedModules (so `tsc --noEmit` type-checks);
+// run with NODE_OPTIONS=--experimental-vm-modules (the npm scripts set it).
 const shared = {
   extensionsToTreatAsEsm: ['.ts'],
   transform: {
-    '^.+\\.ts$': ['ts-jest', { useESM: true, isolatedModules: true, tsconfig: '<rootDir>/tsconfig.json' }],
+    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.json' }],
   },
   testEnvironment: 'node',
   rootDir: '.',
