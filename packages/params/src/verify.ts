@@ -57,7 +57,7 @@ export interface VerifyResult {
   readonly findings: readonly Finding[];
   /** GetParameters calls made (not counting throttling retries). */
   readonly calls: number;
-  /** Parameters whose value was requested decrypted (those with a value rule that are SecureString). */
+  /** SecureString parameters read decrypted: exactly those with a value rule. */
   readonly decrypted: number;
 }
 
@@ -221,7 +221,7 @@ export async function verifyParameters(options: VerifyOptions, deps: VerifyDeps)
       plain: spec.type !== 'SecureString',
     })),
   );
-  const decrypted = batches.filter((b) => b.decrypt).reduce((n, b) => n + b.names.length, 0);
+  const decrypted = specs.filter((s) => s.format !== undefined && s.type === 'SecureString').length;
   const call = deps.getParameters(region);
 
   await inPool(batches, concurrency, async (batch) => {
