@@ -237,10 +237,21 @@ export class EcsSim {
     const containers = objList(input, 'containerDefinitions');
     if (containers.length === 0) throw new AwsError('ClientException', 'Container list cannot be empty.');
     for (const c of containers) {
-      if (str(c, 'name') === undefined)
-        throw new AwsError('ClientException', 'Container.name should not be null or empty.');
-      if (str(c, 'image') === undefined)
+      const name = str(c, 'name');
+      if (name === undefined) throw new AwsError('ClientException', 'Container.name should not be null or empty.');
+      if (str(c, 'image') === undefined) {
         throw new AwsError('ClientException', 'Container.image should not be null or empty.');
+      }
+      if (
+        str(input, 'memory') === undefined &&
+        num(c, 'memory') === undefined &&
+        num(c, 'memoryReservation') === undefined
+      ) {
+        throw new AwsError(
+          'ClientException',
+          `Invalid setting for container '${name}'. At least one of 'memory' or 'memoryReservation' must be specified.`,
+        );
+      }
     }
     const revisions = this.taskDefs.get(family) ?? [];
     this.taskDefs.set(family, revisions);

@@ -71,6 +71,10 @@ export class ElbSim {
         `Target group name '${name}' can have a maximum of 32 characters, contain only alphanumeric characters or hyphens, and must not begin or end with a hyphen`,
       );
     }
+    const targetType = str(input, 'TargetType') ?? 'instance';
+    if (targetType === 'lambda' && (str(input, 'Protocol') !== undefined || num(input, 'Port') !== undefined)) {
+      throw new AwsError('ValidationError', "Protocol cannot be specified for target groups with target type 'lambda'");
+    }
     const protocol = str(input, 'Protocol') ?? 'HTTP';
     const port = num(input, 'Port') ?? 80;
     const existing = [...this.groups.values()].find((g) => g.name === name);
@@ -89,7 +93,7 @@ export class ElbSim {
       protocol,
       port,
       vpcId: str(input, 'VpcId'),
-      targetType: str(input, 'TargetType') ?? 'instance',
+      targetType,
       healthCheckPath: str(input, 'HealthCheckPath') ?? '/',
       targets: new Map(),
     };
@@ -98,6 +102,15 @@ export class ElbSim {
   }
 
   private describe(tg: TargetGroup): Obj {
+    if (tg.targetType === 'lambda') {
+      return {
+        TargetGroupArn: tg.arn,
+        TargetGroupName: tg.name,
+        HealthCheckEnabled: false,
+        LoadBalancerArns: [],
+        TargetType: 'lambda',
+      };
+    }
     return {
       TargetGroupArn: tg.arn,
       TargetGroupName: tg.name,

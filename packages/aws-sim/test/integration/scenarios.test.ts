@@ -334,6 +334,8 @@ test.each([
       new RegisterTaskDefinitionCommand({
         family: `migrate-${scenario}`,
         networkMode: 'awsvpc',
+        cpu: '256',
+        memory: '512',
         containerDefinitions: [
           {
             name: 'api',
