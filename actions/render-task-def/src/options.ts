@@ -1,0 +1,367 @@
+import {
+  ConfigError,
+  ErrorCollector,
+  parseJsonOrKeyValues,
+  workspacePath,
+  type Inputs,
+  type KeyValue,
+} from '@deploy-actions/core';
+import { parseCpuUnits, parseMemoryMiB, splitCommand, type MergeMode, type NamedValue } from '@deploy-actions/taskdef';
+
+/** Input names in one place (aws-actions/amazon-ecs-render-task-definition's where they exist). */
+export const INPUT = {
+  taskDefinition: 'task-definition',
+  family: 'task-definition-family',
+  revision: 'task-definition-revision',
+  arn: 'task-definition-arn',
+  containerName: 'container-name',
+  image: 'image',
+  images: 'images',
+  environment: 'environment-variables',
+  environmentMode: 'environment-mode',
+  secrets: 'secrets',
+  secretsMode: 'secrets-mode',
+  manifest: 'parameters-manifest',
+  manifestEnvironment: 'environment',
+  accountId: 'aws-account-id',
+  region: 'aws-region',
+  logDriver: 'log-configuration-log-driver',
+  logOptions: 'log-configuration-options',
+  dockerLabels: 'docker-labels',
+  command: 'command',
+  cpu: 'cpu',
+  memory: 'memory',
+  taskRoleArn: 'task-role-arn',
+  executionRoleArn: 'execution-role-arn',
+  tags: 'tags',
+  unknownKeys: 'unknown-keys',
+} as const;
+
+export type Source =
+  | { readonly kind: 'file'; readonly input: string; readonly path: string }
+  | { readonly kind: 'live'; readonly input: string; readonly reference: string };
+
+export interface Options {
+  readonly source: Source;
+  readonly containers: string[];
+  /** The image input: for container-name's containers, or the only container. */
+  readonly image?: string;
+  readonly images: Record<string, string>;
+  readonly environment?: { values: NamedValue[]; mode: MergeMode };
+  readonly secrets?: { values: NamedValue[]; mode: MergeMode };
+  readonly manifest?: { path: string; input: string; environment: string };
+  readonly accountId?: string;
+  readonly region?: string;
+  readonly logDriver?: string;
+  readonly logOptions?: Record<string, string>;
+  readonly dockerLabels?: Record<string, string>;
+  readonly command?: string[];
+  readonly cpu?: string;
+  readonly memory?: string;
+  readonly taskRoleArn?: string;
+  readonly executionRoleArn?: string;
+  readonly tags?: Record<string, string>;
+  readonly unknownKeys: 'warn' | 'error';
+}
+
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+const TASK_DEFINITION_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]{1,255}:\d+$/;
+const FAMILY = /^[A-Za-z0-9_-]{1,255}$/;
+const CONTAINER = /^[A-Za-z0-9_-]{1,255}$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+
+/** Runs one input's parser, recording its ConfigError instead of stopping, so all input problems show at once. */
+function attempt<T>(errors: ErrorCollector, fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    errors.add(error.where, error.message.slice(error.where.length + 2));
+    return undefined;
+  }
+}
+
+function named(
+  errors: ErrorCollector,
+  input: string,
+  pairs: readonly KeyValue[],
+  check: (kv: KeyValue) => void,
+): NamedValue[] {
+  const seen = new Set<string>();
+  return pairs.map((kv) => {
+    if (seen.has(kv.key)) errors.add(`input '${input}'`, `'${kv.key}' is given twice`, 'keep one line per name');
+    seen.add(kv.key);
+    check(kv);
+    return { name: kv.key, value: kv.value };
+  });
+}
+
+/**
+ * Reads every input into one typed object and checks everything that does not need the task definition, before
+ * any file is read or AWS is called. All problems are thrown together as ConfigErrors.
+ */
+export function readOptions(inputs: Inputs, env: NodeJS.ProcessEnv): Options {
+  const errors = new ErrorCollector();
+  const opt = (name: string): string | undefined => inputs.optional(name);
+
+  // Source: exactly one.
+  const file = opt(INPUT.taskDefinition);
+  const family = opt(INPUT.family);
+  const revision = opt(INPUT.revision);
+  const arn = opt(INPUT.arn);
+  const given = [
+    [INPUT.taskDefinition, file],
+    [INPUT.family, family],
+    [INPUT.arn, arn],
+  ].filter(([, v]) => v !== undefined);
+  let source: Source | undefined;
+  if (given.length !== 1) {
+    errors.add(
+      given.length === 0
+        ? "inputs 'task-definition' / 'task-definition-family' / 'task-definition-arn'"
+        : `inputs ${given.map(([n]) => `'${n}'`).join(' and ')}`,
+      given.length === 0 ? 'no task definition source is given' : 'more than one task definition source is given',
+      'set exactly one: a file (task-definition), a family (task-definition-family) or an ARN (task-definition-arn)',
+    );
+  } else if (file !== undefined) {
+    source = { kind: 'file', input: INPUT.taskDefinition, path: workspacePath(file, env) };
+  } else if (family !== undefined) {
+    if (!FAMILY.test(family)) {
+      errors.add(
+        `input '${INPUT.family}'`,
+        `'${family}' is not a family name`,
+        'use letters, digits, hyphens and underscores (no :revision; use task-definition-revision)',
+      );
+    }
+    if (revision !== undefined && !/^[1-9]\d*$/.test(revision)) {
+      errors.add(
+        `input '${INPUT.revision}'`,
+        `'${revision}' is not a revision number`,
+        'use a whole number such as 12',
+      );
+    }
+    source = { kind: 'live', input: INPUT.family, reference: revision ? `${family}:${revision}` : family };
+  } else if (arn !== undefined) {
+    if (!TASK_DEFINITION_ARN.test(arn) && !/^[A-Za-z0-9_-]{1,255}:\d+$/.test(arn)) {
+      errors.add(
+        `input '${INPUT.arn}'`,
+        `'${arn}' is not a task definition ARN`,
+        'use arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision> or <family>:<revision>',
+      );
+    }
+    source = { kind: 'live', input: INPUT.arn, reference: arn };
+  }
+  if (revision !== undefined && family === undefined) {
+    errors.add(
+      `input '${INPUT.revision}'`,
+      'only applies with task-definition-family',
+      'set task-definition-family too, or remove it',
+    );
+  }
+
+  // Containers and images.
+  const containers = (opt(INPUT.containerName) ?? '')
+    .split(',')
+    .map((n) => n.trim())
+    .filter((n) => n !== '');
+  for (const name of containers) {
+    if (!CONTAINER.test(name))
+      errors.add(
+        `input '${INPUT.containerName}'`,
+        `'${name}' is not a container name`,
+        'use letters, digits, hyphens and underscores; separate several with commas',
+      );
+  }
+  const images: Record<string, string> = {};
+  const checkImage = (where: string, image: string): void => {
+    if (/\s/.test(image) || image === '')
+      errors.add(
+        where,
+        `'${image}' is not an image reference`,
+        'use e.g. 123456789012.dkr.ecr.eu-west-2.amazonaws.com/web@sha256:... or nginx:1.27',
+      );
+  };
+  const image = opt(INPUT.image);
+  const imageLines = attempt(errors, () => inputs.keyValues(INPUT.images)) ?? [];
+  if (image !== undefined) {
+    checkImage(`input '${INPUT.image}'`, image);
+    for (const name of containers) {
+      if (imageLines.some((l) => l.key === name)) {
+        errors.add(
+          `inputs '${INPUT.image}' and '${INPUT.images}'`,
+          `both give container '${name}' an image`,
+          'use one of them for this container',
+        );
+      }
+    }
+  }
+  for (const { key, value } of imageLines) {
+    if (!CONTAINER.test(key))
+      errors.add(`input '${INPUT.images}'`, `'${key}' is not a container name`, 'write container=image, one per line');
+    checkImage(`input '${INPUT.images}' for '${key}'`, value);
+    if (images[key] !== undefined) {
+      errors.add(
+        `input '${INPUT.images}'`,
+        `container '${key}' is given an image twice`,
+        `give each container one image (also check the image input)`,
+      );
+    }
+    images[key] = value;
+  }
+
+  // Environment and secrets.
+  const mode = (name: string): MergeMode | undefined =>
+    attempt(errors, () => inputs.oneOf<MergeMode>(name, ['merge', 'replace'], 'merge'));
+  const environmentMode = mode(INPUT.environmentMode);
+  const secretsMode = mode(INPUT.secretsMode);
+  const envPairs = attempt(errors, () => inputs.keyValues(INPUT.environment)) ?? [];
+  const envValues = named(errors, INPUT.environment, envPairs, ({ key }) => {
+    if (!ENV_NAME.test(key))
+      errors.add(
+        `input '${INPUT.environment}'`,
+        `'${key}' is not a valid variable name`,
+        'use letters, digits and underscores, not starting with a digit',
+      );
+  });
+  const secretPairs = attempt(errors, () => inputs.keyValues(INPUT.secrets)) ?? [];
+  const secretValues = named(errors, INPUT.secrets, secretPairs, ({ key, value }) => {
+    if (!ENV_NAME.test(key))
+      errors.add(
+        `input '${INPUT.secrets}'`,
+        `'${key}' is not a valid variable name`,
+        'use letters, digits and underscores',
+      );
+    if (value === '')
+      errors.add(
+        `input '${INPUT.secrets}'`,
+        `'${key}' has no valueFrom`,
+        'write NAME=arn:aws:ssm:...:parameter/... or a Secrets Manager ARN',
+      );
+  });
+  for (const { name } of secretValues) {
+    if (envValues.some((e) => e.name === name)) {
+      errors.add(
+        `inputs '${INPUT.environment}' and '${INPUT.secrets}'`,
+        `'${name}' is in both`,
+        'a variable is either a plain value or a secret',
+      );
+    }
+  }
+
+  // Parameters manifest.
+  const manifestFile = opt(INPUT.manifest);
+  const manifestEnvironment = opt(INPUT.manifestEnvironment);
+  if (manifestFile !== undefined && manifestEnvironment === undefined) {
+    errors.add(
+      `input '${INPUT.manifestEnvironment}'`,
+      'is required with parameters-manifest',
+      'set it to an environment of the manifest, e.g. production',
+    );
+  }
+  if (manifestFile === undefined && manifestEnvironment !== undefined) {
+    errors.add(
+      `input '${INPUT.manifestEnvironment}'`,
+      'only applies with parameters-manifest',
+      'set parameters-manifest too, or remove it',
+    );
+  }
+  const accountId = opt(INPUT.accountId);
+  if (accountId !== undefined && !/^\d{12}$/.test(accountId)) {
+    errors.add(
+      `input '${INPUT.accountId}'`,
+      `'${accountId}' is not an AWS account ID`,
+      'use the 12 digits, e.g. 123456789012',
+    );
+  }
+  const region = opt(INPUT.region) ?? env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'];
+  if (region !== undefined && region !== '' && !REGION.test(region)) {
+    errors.add(`input '${INPUT.region}'`, `'${region}' is not an AWS region code`, 'use e.g. eu-west-2');
+  }
+
+  // Logging, labels, command.
+  const logDriver = opt(INPUT.logDriver);
+  const logOptionsText = opt(INPUT.logOptions);
+  const logOptions =
+    logOptionsText === undefined
+      ? undefined
+      : attempt(errors, () => parseJsonOrKeyValues(logOptionsText, `input '${INPUT.logOptions}'`));
+  const labelsText = opt(INPUT.dockerLabels);
+  const dockerLabels =
+    labelsText === undefined
+      ? undefined
+      : attempt(errors, () => parseJsonOrKeyValues(labelsText, `input '${INPUT.dockerLabels}'`));
+  const commandText = opt(INPUT.command);
+  const command =
+    commandText === undefined
+      ? undefined
+      : attempt(errors, () => splitCommand(commandText, `input '${INPUT.command}'`));
+
+  // Task-level fields.
+  const cpu = opt(INPUT.cpu);
+  if (cpu !== undefined && parseCpuUnits(cpu) === undefined) {
+    errors.add(
+      `input '${INPUT.cpu}'`,
+      `'${cpu}' is not a CPU size`,
+      'use CPU units such as 256, 512, 1024, or "1 vCPU"',
+    );
+  }
+  const memory = opt(INPUT.memory);
+  if (memory !== undefined && parseMemoryMiB(memory) === undefined) {
+    errors.add(`input '${INPUT.memory}'`, `'${memory}' is not a memory size`, 'use MiB such as 512, 2048, or "2 GB"');
+  }
+  const taskRoleArn = opt(INPUT.taskRoleArn);
+  const executionRoleArn = opt(INPUT.executionRoleArn);
+  for (const [name, value] of [
+    [INPUT.taskRoleArn, taskRoleArn],
+    [INPUT.executionRoleArn, executionRoleArn],
+  ] as const) {
+    if (value !== undefined && !ROLE_ARN.test(value)) {
+      errors.add(`input '${name}'`, `'${value}' is not an IAM role ARN`, 'use arn:aws:iam::<account>:role/<name>');
+    }
+  }
+  const tagsText = opt(INPUT.tags);
+  const tags =
+    tagsText === undefined ? undefined : attempt(errors, () => parseJsonOrKeyValues(tagsText, `input '${INPUT.tags}'`));
+  for (const key of Object.keys(tags ?? {})) {
+    if (key.startsWith('aws:'))
+      errors.add(
+        `input '${INPUT.tags}'`,
+        `the tag key '${key}' is reserved by AWS`,
+        'use a key that does not start with aws:',
+      );
+  }
+  const unknownKeys =
+    attempt(errors, () => inputs.oneOf(INPUT.unknownKeys, ['warn', 'error'] as const, 'warn')) ?? 'warn';
+
+  errors.throwIfAny();
+  if (source === undefined) throw new Error('unreachable: source checked above');
+  return {
+    source,
+    containers,
+    ...(image !== undefined && { image }),
+    images,
+    ...((envValues.length > 0 || inputs.optional(INPUT.environmentMode) === 'replace') && {
+      environment: { values: envValues, mode: environmentMode ?? 'merge' },
+    }),
+    ...((secretValues.length > 0 || inputs.optional(INPUT.secretsMode) === 'replace') && {
+      secrets: { values: secretValues, mode: secretsMode ?? 'merge' },
+    }),
+    ...(manifestFile !== undefined &&
+      manifestEnvironment !== undefined && {
+        manifest: { path: workspacePath(manifestFile, env), input: manifestFile, environment: manifestEnvironment },
+      }),
+    ...(accountId !== undefined && { accountId }),
+    ...(region !== undefined && region !== '' && { region }),
+    ...(logDriver !== undefined && { logDriver }),
+    ...(logOptions !== undefined && { logOptions }),
+    ...(dockerLabels !== undefined && { dockerLabels }),
+    ...(command !== undefined && { command }),
+    ...(cpu !== undefined && { cpu }),
+    ...(memory !== undefined && { memory }),
+    ...(taskRoleArn !== undefined && { taskRoleArn }),
+    ...(executionRoleArn !== undefined && { executionRoleArn }),
+    ...(tags !== undefined && { tags }),
+    unknownKeys,
+  };
+}
