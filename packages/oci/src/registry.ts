@@ -313,9 +313,11 @@ export class RegistryClient {
       });
     } catch (error) {
       const cause = describeNetworkError(error);
-      throw new RegistryUnreachableError(`cannot reach registry ${this.registry} to ${init.what} (${cause})`, {
-        cause: error,
-      });
+      throw new RegistryUnreachableError(
+        `cannot reach registry ${this.registry} to ${init.what} (${cause}) — ` +
+          'check the registry host and port and that the runner can reach it',
+        { cause: error },
+      );
     }
   }
 

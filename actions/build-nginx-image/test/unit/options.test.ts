@@ -1,0 +1,117 @@
+import { memoryIO } from '@deploy-actions/core';
+import { readOptions } from '../../src/options';
+
+const SHA = '0123456789abcdef0123456789abcdef01234567';
+const env = { GITHUB_SHA: SHA, GITHUB_WORKSPACE: '/ws' };
+const valid = { directory: 'dist', repository: '127.0.0.1:5000/frontend' };
+
+test('defaults: commit SHA tag, public ECR nginx base, linux/amd64, oci builder, no ECR for a local registry', () => {
+  const o = readOptions(memoryIO(valid, env));
+  expect(o).toMatchObject({
+    directory: '/ws/dist',
+    target: { registry: '127.0.0.1:5000', repository: 'frontend' },
+    tags: [SHA],
+    base: { registry: 'public.ecr.aws', repository: 'nginx/nginx', tag: '1.27-alpine' },
+    platform: { os: 'linux', architecture: 'amd64' },
+    builder: 'oci',
+    ecr: undefined,
+    credentials: undefined,
+  });
+  expect(o.resolvedNginx.root).toBe('/usr/share/nginx/html');
+});
+
+test('tags: SHA first, duplicates dropped, comma/space/line separated', () => {
+  const o = readOptions(memoryIO({ ...valid, tags: `latest, staging\n${SHA} v1.2.3` }, env));
+  expect(o.tags).toEqual([SHA, 'latest', 'staging', 'v1.2.3']);
+});
+
+test.each([
+  [
+    '123456789012.dkr.ecr.eu-west-2.amazonaws.com/frontend',
+    'auto',
+    '',
+    { registryId: '123456789012', region: 'eu-west-2' },
+  ],
+  [
+    '123456789012.dkr.ecr.eu-west-2.amazonaws.com/frontend',
+    'auto',
+    'eu-west-1',
+    { registryId: '123456789012', region: 'eu-west-1' },
+  ],
+  ['127.0.0.1:5000/frontend', 'true', '', { registryId: undefined, region: undefined }],
+  ['123456789012.dkr.ecr.eu-west-2.amazonaws.com/frontend', 'false', '', undefined],
+])('ECR login for %s with ecr=%s aws-region=%s', (repository, ecr, region, expected) => {
+  const o = readOptions(memoryIO({ ...valid, repository, ecr, 'aws-region': region }, env));
+  expect(o.ecr).toEqual(expected);
+});
+
+test('the registry password is masked as soon as it is read', () => {
+  const io = memoryIO({ ...valid, 'registry-username': 'ci', 'registry-password': 'p@ss word/1' }, env);
+  const o = readOptions(io);
+  expect(o.credentials).toEqual({ username: 'ci', password: 'p@ss word/1' });
+  expect(io.secrets).toEqual(expect.arrayContaining(['p@ss word/1', encodeURIComponent('p@ss word/1')]));
+});
+
+test('nginx inputs map to the nginx options; off disables a header', () => {
+  const o = readOptions(
+    memoryIO(
+      {
+        ...valid,
+        'server-names': 'zanda360.com *.zanda360.com\nsmartlms.co.uk',
+        'api-path': '/backend/',
+        'api-upstream': 'http://api.internal:3000',
+        hsts: 'off',
+        'reject-unknown-hosts': 'false',
+        listen: '8080',
+      },
+      env,
+    ),
+  );
+  expect(o.nginx).toEqual({
+    serverNames: ['zanda360.com', '*.zanda360.com', 'smartlms.co.uk'],
+    apiPath: '/backend/',
+    apiUpstream: 'http://api.internal:3000',
+    hsts: '',
+    rejectUnknownHosts: false,
+    listen: '8080',
+  });
+});
+
+test.each([
+  [{ directory: '' }, "input 'directory': is required"],
+  [{ repository: '' }, "input 'repository': is required"],
+  [{ repository: '127.0.0.1:5000/frontend:v1' }, "input 'repository': must not have a tag or digest"],
+  [{ repository: '127.0.0.1:5000/Front' }, "input 'repository': '127.0.0.1:5000/Front' has an invalid repository name"],
+  [{ tags: 'ok, -bad' }, "input 'tags': '-bad' is not a valid tag"],
+  [{ 'base-image': 'nginx@sha256:123' }, "input 'base-image': 'nginx@sha256:123' has an invalid digest"],
+  [{ platform: 'amd64' }, "input 'platform': 'amd64' is not os/architecture[/variant]"],
+  [{ builder: 'kaniko' }, "input 'builder': 'kaniko' is not allowed — use one of: oci, docker"],
+  [{ dockerfile: 'Dockerfile' }, "input 'dockerfile': is only used by the docker builder"],
+  [{ 'registry-username': 'ci' }, "input 'registry-password': is required when the other registry credential is set"],
+  [
+    {
+      repository: '123456789012.dkr.ecr.eu-west-2.amazonaws.com/x',
+      'registry-username': 'u',
+      'registry-password': 'pppp',
+    },
+    "input 'registry-username': is not used for ECR",
+  ],
+  [{ 'api-path': 'api' }, "input 'api-path': 'api' is not a path prefix"],
+  [{ 'server-names': 'bad_name!' }, "input 'server-names': 'bad_name!' is not a host name"],
+  [{ 'reject-unknown-hosts': 'maybe' }, "input 'reject-unknown-hosts': 'maybe' is not a boolean"],
+  [{ labels: 'no-equals-sign' }, "input 'labels' line 1: 'no-equals-sign' is not NAME=value"],
+])('%j is rejected: %s', (inputs, message) => {
+  expect(() => readOptions(memoryIO({ ...valid, ...inputs }, env))).toThrow(message);
+});
+
+test('all problems are reported at once', () => {
+  expect(() =>
+    readOptions(memoryIO({ directory: '', repository: 'x:y:z', platform: 'bad', 'api-path': 'x' }, env)),
+  ).toThrow(
+    /^4 problems:\n {2}- input 'directory'.*\n {2}- input 'repository'.*\n {2}- input 'platform'.*\n {2}- input 'api-path'/,
+  );
+});
+
+test('GITHUB_SHA must be a commit SHA (the tag every image gets)', () => {
+  expect(() => readOptions(memoryIO(valid, { GITHUB_WORKSPACE: '/ws' }))).toThrow(/GITHUB_SHA: '' is not a commit SHA/);
+});
