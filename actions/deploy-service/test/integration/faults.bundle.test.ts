@@ -1,0 +1,221 @@
+// The bundled action against the simulator with injected faults, the one-off task (migrations), GitHub
+// Deployments (a local stand-in for api.github.com) and the leak test.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startAwsSim, type AwsSim, type FaultSpec } from '@deploy-actions/aws-sim';
+import { everythingVisible, runBundle, type RunResult } from '@deploy-actions/testing';
+import { CLUSTER, NGINX, nginxTaskDefinition, serviceTaskDefinition, workspace } from './helpers';
+
+let sim: AwsSim;
+let github: Server;
+let githubUrl: string;
+const requests: { method: string; url: string; body: Record<string, unknown>; auth: string }[] = [];
+
+beforeAll(async () => {
+  sim = await startAwsSim({ timeScale: 600 });
+  sim.seedPlatform();
+  // Stands in for api.github.com: deployments get id 42, statuses are recorded.
+  github = createServer((req, res) => {
+    let text = '';
+    req.on('data', (d: Buffer) => (text += d.toString()));
+    req.on('end', () => {
+      requests.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+        auth: req.headers.authorization ?? '',
+      });
+      res.writeHead(201, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(req.url?.endsWith('/deployments') ? { id: 42 } : { id: 7, state: 'x' }));
+    });
+  });
+  await new Promise<void>((resolve) => github.listen(0, '127.0.0.1', resolve));
+  githubUrl = `http://127.0.0.1:${(github.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await sim?.stop();
+  await new Promise((resolve) => github?.close(resolve));
+});
+afterEach(() => {
+  sim.clearFaults();
+});
+
+/** Per-test limit: the SDK's adaptive retry slows a throttled client down on purpose. */
+const LIMIT = 60_000;
+let n = 0;
+async function deploy(
+  options: {
+    image?: string;
+    inputs?: Record<string, string>;
+    env?: Record<string, string>;
+    environment?: { name: string; value: string }[];
+  } = {},
+): Promise<{ run: RunResult; before: string; after: string }> {
+  const image = options.image ?? `nginx:1.29-f${++n}`;
+  const ws = await workspace({ 'td.json': JSON.stringify(nginxTaskDefinition(image, options.environment)) });
+  const before = serviceTaskDefinition(sim, NGINX);
+  const run = await runBundle('deploy-service', {
+    workspace: ws,
+    env: { ...sim.env, ...options.env },
+    inputs: {
+      'task-definition': 'td.json',
+      service: NGINX,
+      cluster: CLUSTER,
+      'poll-interval-seconds': '0.05',
+      'wait-for-minutes': '0.5',
+      ...options.inputs,
+    },
+  });
+  return { run, before, after: serviceTaskDefinition(sim, NGINX) };
+}
+
+test.each<{ name: string; fault: FaultSpec }>([
+  { name: 'throttling', fault: { operation: 'DescribeServices', kind: 'throttle', times: 2, afterCalls: 1 } },
+  { name: '5xx', fault: { operation: 'DescribeServices', kind: 'server-error', times: 3, afterCalls: 1 } },
+  { name: 'connection resets', fault: { operation: 'DescribeServices', kind: 'reset', times: 2, afterCalls: 1 } },
+  {
+    name: 'slow replies',
+    fault: { operation: 'DescribeServices', kind: 'slow', times: 1, delayMs: 1500, afterCalls: 1 },
+  },
+  { name: 'throttled target health', fault: { operation: 'DescribeTargetHealth', kind: 'throttle', times: 2 } },
+])(
+  '$name: survived, and the deploy still succeeds on the new revision',
+  async ({ fault }) => {
+    const from = sim.calls.length;
+    sim.injectFault(fault);
+    const { run, after } = await deploy();
+    expect(sim.calls.slice(from).filter((c) => c.fault === fault.kind).length).toBe(fault.times);
+    expect(run.code).toBe(0);
+    expect(run.outputs['outcome']).toBe('succeeded');
+    expect(after).toBe(run.outputs['task-definition-arn']);
+  },
+  LIMIT,
+);
+
+test('credentials expiring for good mid-wait: fails at once with a clear message, no hang, no raw JSON', async () => {
+  sim.injectFault({ kind: 'expired-credentials', operation: 'DescribeServices', afterCalls: 2 });
+  const { run } = await deploy();
+  expect(run.code).toBe(1);
+  expect(run.outputs['outcome']).toBe('failed');
+  expect(run.stdout).toMatch(
+    /::error::deploy-service: AWS credentials expired while following the rollout \(ExpiredTokenException\).*role-duration-seconds.*did not settle \(AWS credentials expired/,
+  );
+  expect(Number(run.outputs['duration-seconds'])).toBeLessThan(20);
+  expect(run.stdout).not.toMatch(/"\$metadata"|\{"__type"/);
+  sim.clearFaults();
+  // The deploy goes on inside ECS without us; leave the service settled for the next test.
+  await new Promise((r) => setTimeout(r, 500));
+});
+
+test('credentials expiring once mid-wait (then refreshed): fails and rolls back to the previous revision', async () => {
+  sim.setScenario({ image: 'slow-exp' }, 'slow');
+  sim.injectFault({ kind: 'expired-credentials', operation: 'DescribeServices', afterCalls: 3, times: 1 });
+  const { run, before, after } = await deploy({ image: 'nginx:slow-exp' });
+  expect(run.code).toBe(1);
+  expect(run.outputs['outcome']).toBe('rolled-back');
+  expect(run.stdout).toMatch(
+    /AWS credentials expired while following the rollout.*rolled back to learning-platform-nginx:\d+, which runs again/,
+  );
+  expect(after).toBe(before);
+});
+
+test.each([
+  {
+    name: 'migration succeeds: then the service is updated',
+    image: 'nginx:migrate-ok',
+    code: 0,
+    outcome: 'succeeded',
+    updated: true,
+    log: '| + bin/rails db:migrate',
+  },
+  {
+    name: 'migration fails: no service update',
+    image: 'nginx:migrate-crash',
+    code: 1,
+    outcome: 'failed',
+    updated: false,
+    log: '| nginx: [emerg] host not found',
+  },
+])('run-task, $name', async ({ image, code, outcome, updated, log }) => {
+  sim.setScenario({ image: 'migrate-crash' }, 'crash');
+  const from = sim.calls.length;
+  const { run, before, after } = await deploy({
+    image,
+    inputs: { 'run-task': 'true', 'run-task-command': '["bin/rails", "db:migrate"]', 'run-task-container': 'nginx' },
+  });
+  expect(run.code).toBe(code);
+  expect(run.outputs['outcome']).toBe(outcome);
+  expect(run.outputs['run-task-arn']).toMatch(/^arn:aws:ecs:eu-west-2:123456789012:task\//);
+  expect(run.visible).toContain(log);
+  const updates = sim.calls.slice(from).filter((c) => c.operation === 'UpdateService').length;
+  expect(updates).toBe(updated ? 1 : 0);
+  if (updated) {
+    expect(after).toBe(run.outputs['task-definition-arn']);
+  } else {
+    expect(after).toBe(before);
+    expect(run.stdout).toMatch(
+      /::error::deploy-service: the one-off task \w+ failed \(nginx exited 1; Essential container in task exited\); the service was not updated/,
+    );
+  }
+});
+
+test.each([
+  { name: 'success', image: 'nginx:gh-ok', final: 'success' },
+  { name: 'failure', image: 'nginx:gh-crash', final: 'failure' },
+])('GitHub Deployments: a deployment for the commit, then in_progress and $final', async ({ image, final }) => {
+  sim.setScenario({ image: 'gh-crash' }, 'crash');
+  requests.length = 0;
+  const { run } = await deploy({
+    image,
+    env: { GITHUB_API_URL: githubUrl },
+    inputs: {
+      'github-token': 'ghs_fakeTokenForTheLocalStandIn000000',
+      environment: 'staging',
+      'environment-url': 'https://app.staging.zanda360.com',
+    },
+  });
+  expect(run.outputs['github-deployment-id']).toBe('42');
+  expect(requests.map((r) => `${r.method} ${r.url} ${String(r.body['state'] ?? '')}`.trim())).toEqual([
+    'POST /repos/eLearning-Plus/learning-platform-frontend/deployments',
+    'POST /repos/eLearning-Plus/learning-platform-frontend/deployments/42/statuses in_progress',
+    `POST /repos/eLearning-Plus/learning-platform-frontend/deployments/42/statuses ${final}`,
+  ]);
+  expect(requests[0]?.body).toMatchObject({
+    ref: '0123456789abcdef0123456789abcdef01234567',
+    environment: 'staging',
+    auto_merge: false,
+  });
+  expect(requests[2]?.body).toMatchObject({
+    environment_url: 'https://app.staging.zanda360.com',
+    log_url: 'https://github.com/eLearning-Plus/learning-platform-frontend/actions/runs/1',
+  });
+  expect(requests[0]?.auth).toBe('token ghs_fakeTokenForTheLocalStandIn000000');
+});
+
+test('leak test: secret environment values, the token and secrets in log lines never reach stdout, stderr, outputs or the summary', async () => {
+  const masterKey = 'c0ffee5ecretRailsMasterKey0123456789abcdef';
+  const password = 'pg-Pa55word-that-must-not-leak';
+  const token = 'ghs_leakTestToken1234567890abcdefABCDEF';
+  sim.setScenario({ image: 'leak-crash' }, 'crash');
+  const { run } = await deploy({
+    image: '123456789012.dkr.ecr.eu-west-2.amazonaws.com/api:leak-crash',
+    env: { GITHUB_API_URL: githubUrl },
+    environment: [
+      { name: 'RAILS_MASTER_KEY', value: masterKey },
+      { name: 'RAILS_ENV', value: 'production' },
+    ],
+    inputs: {
+      'github-token': token,
+      environment: 'staging',
+      'run-task': 'true',
+      // The one-off task echoes its command in its log: both secrets come back in CloudWatch lines.
+      'run-task-command': `["bin/rails", "db:migrate", "RAILS_MASTER_KEY=${masterKey}", "POSTGRES_PASSWORD=${password}"]`,
+    },
+  });
+  expect(run.code).toBe(1);
+  expect(run.visible).toContain('| + bin/rails db:migrate RAILS_MASTER_KEY=*** POSTGRES_PASSWORD=***');
+  const everything = everythingVisible(run);
+  for (const secret of [masterKey, password, token]) expect(everything).not.toContain(secret);
+  expect(run.masked).toEqual(expect.arrayContaining([token, masterKey]));
+  expect(run.stdout).toMatch(/RAILS_MASTER_KEY as a plain environment value; use secrets/);
+});
