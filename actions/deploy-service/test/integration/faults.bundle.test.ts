@@ -175,7 +175,9 @@ test.each([
     },
   });
   expect(run.outputs['github-deployment-id']).toBe('42');
-  expect(requests.map((r) => `${r.method} ${r.url} ${String(r.body['state'] ?? '')}`.trim())).toEqual([
+  expect(
+    requests.map((r) => `${r.method} ${r.url} ${typeof r.body['state'] === 'string' ? r.body['state'] : ''}`.trim()),
+  ).toEqual([
     'POST /repos/eLearning-Plus/learning-platform-frontend/deployments',
     'POST /repos/eLearning-Plus/learning-platform-frontend/deployments/42/statuses in_progress',
     `POST /repos/eLearning-Plus/learning-platform-frontend/deployments/42/statuses ${final}`,
