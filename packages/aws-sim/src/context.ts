@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Scheduler } from './clock';
+import { AwsError } from './protocol';
 
 /** What every service model shares: identity, simulated time, id generation. */
 export interface SimContext {
@@ -20,8 +21,10 @@ export function paginate<T>(
   maxResults: number | undefined,
   nextToken: string | undefined,
   limit: number,
+  invalidTokenCode = 'InvalidParameterException',
 ): { page: T[]; nextToken: string | undefined } {
   const start = nextToken === undefined ? 0 : Number(Buffer.from(nextToken, 'base64url').toString('utf8'));
+  if (!Number.isInteger(start) || start < 0) throw new AwsError(invalidTokenCode, 'The nextToken is not valid.');
   const size = Math.min(maxResults ?? limit, limit);
   const page = items.slice(start, start + size);
   const end = start + page.length;

@@ -155,7 +155,7 @@ export class SsmSim {
         const matches = [...this.params.values()]
           .filter((p) => p.name.startsWith(base) && (recursive || !p.name.slice(base.length).includes('/')))
           .sort((a, b) => a.name.localeCompare(b.name));
-        const { page, nextToken } = paginate(matches, max, str(input, 'NextToken'), 10);
+        const { page, nextToken } = paginate(matches, max, str(input, 'NextToken'), 10, 'InvalidNextToken');
         const decrypt = bool(input, 'WithDecryption') ?? false;
         return { Parameters: page.map((p) => this.view(p, decrypt)), NextToken: nextToken };
       }
@@ -186,7 +186,13 @@ export class SsmSim {
           else throw new AwsError('InvalidFilterKey', `The filter key ${key} is not supported by the simulator`);
         }
         matches.sort((a, b) => a.name.localeCompare(b.name));
-        const { page, nextToken } = paginate(matches, num(input, 'MaxResults'), str(input, 'NextToken'), 50);
+        const { page, nextToken } = paginate(
+          matches,
+          num(input, 'MaxResults'),
+          str(input, 'NextToken'),
+          50,
+          'InvalidNextToken',
+        );
         return { Parameters: page.map((p) => this.metadata(p)), NextToken: nextToken };
       }
       case 'DeleteParameter': {

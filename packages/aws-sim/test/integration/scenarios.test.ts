@@ -376,3 +376,32 @@ test.each([
     expect(lines).toMatch(line);
   },
 );
+
+test('at the default time scale (1 simulated minute per 100 ms) a healthy rollout settles while a client polls in real time', async () => {
+  sim = await startAwsSim();
+  c = clients(sim.env);
+  seed = sim.seedPlatform();
+  const service = 'learning-platform-nginx';
+  const before = sim.now();
+  const td = await c.ecs.send(
+    new RegisterTaskDefinitionCommand({
+      family: service,
+      networkMode: 'awsvpc',
+      cpu: '256',
+      memory: '512',
+      containerDefinitions: [{ name: 'nginx', image: 'nginx:1.28', essential: true }],
+    }),
+  );
+  await c.ecs.send(
+    new UpdateServiceCommand({ cluster: CLUSTER, service, taskDefinition: td.taskDefinition?.taskDefinitionArn }),
+  );
+  const realSleep = () => new Promise<void>((r) => setTimeout(r, 25));
+  const { service: svc, events } = await follow(c.ecs, CLUSTER, service, realSleep);
+  expect(svc.deployments?.[0]).toMatchObject({
+    taskDefinition: td.taskDefinition?.taskDefinitionArn,
+    rolloutState: 'COMPLETED',
+  });
+  expect(events.at(-1)).toBe(`(service ${service}) has reached a steady state.`);
+  // Simulated time moved on by (at least) the rollout's simulated duration: launch, pull, health checks, draining.
+  expect(sim.now() - before).toBeGreaterThanOrEqual(95_000);
+});
