@@ -152,9 +152,14 @@ describe('paging', () => {
   });
 
   test.each(['not-a-token', Buffer.from('-3').toString('base64url')])('token %s is refused as AWS does', (token) => {
-    expect(() => paginate([1], 1, token, 10, 'InvalidNextToken')).toThrow(
-      expect.objectContaining({ code: 'InvalidNextToken' }),
-    );
+    let error: unknown;
+    try {
+      paginate([1], 1, token, 10, 'InvalidNextToken');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(AwsError);
+    expect((error as AwsError).code).toBe('InvalidNextToken');
   });
 
   test('the service limit caps maxResults', () => {
