@@ -24,13 +24,13 @@ export interface ParameterResult {
   readonly fullName: string;
   readonly expectedType: string;
   /** Type found in Parameter Store; undefined when missing. */
-  readonly actualType: string | undefined;
+  actualType: string | undefined;
   readonly required: boolean;
   readonly secret: boolean;
   /** The value rule, in words; undefined when the parameter only has to exist. */
   readonly rule: string | undefined;
   /** Whether the value itself was checked (rules and the non-empty check need a readable value). */
-  readonly valueChecked: boolean;
+  valueChecked: boolean;
   status: Status;
   readonly reasons: string[];
 }
@@ -135,10 +135,6 @@ export async function inPool<T>(items: readonly T[], limit: number, fn: (item: T
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
 }
 
-function expectedType(p: ManifestParameter): string {
-  return p.type;
-}
-
 /** Judges one parameter found in Parameter Store. `value` is undefined when it is not readable in clear. */
 function judge(
   result: ParameterResult,
@@ -204,7 +200,7 @@ export async function verifyParameters(options: VerifyOptions, deps: VerifyDeps)
     results.set(fullName, {
       name: spec.name,
       fullName,
-      expectedType: expectedType(spec),
+      expectedType: spec.type,
       actualType: undefined,
       required: spec.required,
       secret: spec.secret,
@@ -245,9 +241,9 @@ export async function verifyParameters(options: VerifyOptions, deps: VerifyDeps)
       const result = results.get(fullName);
       if (!spec || !result) continue;
       const value = clear ? (found.Value ?? '') : undefined;
-      const actualType = found.Type ?? 'String';
-      (result as { actualType: string | undefined }).actualType = actualType;
-      (result as { valueChecked: boolean }).valueChecked = value !== undefined;
+      const actualType = found.Type ?? 'unknown';
+      result.actualType = actualType;
+      result.valueChecked = value !== undefined;
       judge(result, spec, actualType, value, env.certificates);
     }
     for (const name of response.InvalidParameters ?? []) {
