@@ -328,7 +328,8 @@ export class RegistryClient {
     const challenge = parseChallenge(first.headers.get('www-authenticate'));
     await first.arrayBuffer();
     const c = this.options.credentials;
-    if (challenge?.scheme === 'bearer' && !this.tokens.has(init.scope)) {
+    if (challenge?.scheme === 'bearer') {
+      // First request for this scope, or the cached token expired (Docker Hub's last 5 minutes): get one.
       this.tokens.set(init.scope, await this.token(challenge.params, init.scope));
     } else if (challenge?.scheme === 'basic' && c && !this.basic) {
       this.basic = true;
