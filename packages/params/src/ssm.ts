@@ -7,6 +7,7 @@ import {
   isCredentialsExpired,
   isThrottling,
 } from '@deploy-actions/core';
+import { partitionOf } from '@deploy-actions/manifest';
 
 /** The one SSM call verify-params makes; injected so unit tests need no SDK mock. */
 export type GetParameters = (input: {
@@ -53,7 +54,7 @@ export function explainAwsError(error: unknown, ctx: CallContext): Error {
     );
   }
   if (isAccessDenied(error)) {
-    const resource = `arn:aws:ssm:${ctx.region}:<account>:parameter${ctx.path}*`;
+    const resource = `arn:${partitionOf(ctx.region)}:ssm:${ctx.region}:<account>:parameter${ctx.path}*`;
     return new AwsCallError(
       `${name}: the role may not call ssm:GetParameters on ${names}; grant ssm:GetParameters on ${resource}` +
         `${ctx.decrypt ? ' (and kms:Decrypt for SecureString parameters with a format rule)' : ''} (AWS said: ${detail})`,
