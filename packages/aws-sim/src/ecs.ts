@@ -863,7 +863,7 @@ export class EcsSim {
     if (this.findService(cluster, name))
       throw new AwsError('InvalidParameterException', 'Creation of service was not idempotent.');
     const tdRef = reqStr(input, 'taskDefinition');
-    const td = this.taskDef(tdRef, 'TaskDefinition not found.');
+    const td = this.taskDef(tdRef);
     if (td.status !== 'ACTIVE') throw new AwsError('ClientException', 'TaskDefinition is inactive');
     const loadBalancers = objList(input, 'loadBalancers').map((lb) => {
       const targetGroupArn = reqStr(lb, 'targetGroupArn');
@@ -930,7 +930,7 @@ export class EcsSim {
     const svc = this.service(cluster, reqStr(input, 'service'));
     if (svc.status !== 'ACTIVE') throw new AwsError('ServiceNotActiveException', 'Service was not ACTIVE.');
     const tdRef = str(input, 'taskDefinition');
-    const td = tdRef !== undefined ? this.taskDef(tdRef, 'TaskDefinition not found.') : svc.taskDef;
+    const td = tdRef !== undefined ? this.taskDef(tdRef) : svc.taskDef;
     if (td.status !== 'ACTIVE' && td !== svc.taskDef)
       throw new AwsError('ClientException', 'TaskDefinition is inactive');
     const desired = num(input, 'desiredCount');
@@ -1049,10 +1049,9 @@ export class EcsSim {
       }
       case 'DeregisterTaskDefinition': {
         const ref = reqStr(input, 'taskDefinition', 'ClientException');
-        if (!/:\d+$/.test(ref))
-          throw new AwsError('ClientException', 'Revision is required: use family:revision or a full ARN.');
+        if (!/:\d+$/.test(ref)) throw new AwsError('ClientException', 'Revision is missing.');
         const td = this.findTaskDef(ref);
-        if (!td) throw new AwsError('ClientException', 'The specified task definition does not exist.');
+        if (!td) throw new AwsError('ClientException', TD_NOT_FOUND);
         if (td.status === 'ACTIVE') {
           td.status = 'INACTIVE';
           td.deregisteredAt = this.now;

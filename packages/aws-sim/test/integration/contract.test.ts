@@ -5,12 +5,14 @@ import {
   CreateLogGroupCommand,
   CreateLogStreamCommand,
   DescribeLogGroupsCommand,
+  DescribeLogStreamsCommand,
   FilterLogEventsCommand,
   GetLogEventsCommand,
   PutLogEventsCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import {
   CreateRepositoryCommand,
+  DeleteRepositoryCommand,
   DescribeRepositoriesCommand,
   GetAuthorizationTokenCommand,
 } from '@aws-sdk/client-ecr';
@@ -21,6 +23,7 @@ import {
   DescribeClustersCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
   ListServicesCommand,
   ListTaskDefinitionFamiliesCommand,
   ListTaskDefinitionsCommand,
@@ -29,13 +32,16 @@ import {
 } from '@aws-sdk/client-ecs';
 import {
   CreateTargetGroupCommand,
+  DeregisterTargetsCommand,
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
   RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
   DeleteParameterCommand,
+  DeleteParametersCommand,
   DescribeParametersCommand,
+  type DescribeParametersCommandOutput,
   GetParameterCommand,
   GetParametersByPathCommand,
   GetParametersCommand,
@@ -517,6 +523,174 @@ describe.each(targets)('%s', (name, startTarget) => {
       expect(Buffer.from(data?.authorizationToken ?? '', 'base64').toString('utf8')).toMatch(/^AWS:.+/);
       expect(data?.proxyEndpoint).toMatch(/^https:\/\/\d{12}\.dkr\.ecr\.eu-west-2\.amazonaws\.com$/);
       expect(data?.expiresAt).toBeInstanceOf(Date);
+    });
+  });
+
+  describe('more errors and paging', () => {
+    beforeAll(async () => {
+      await c.ecs.send(new CreateClusterCommand({ clusterName: 'more-cluster' }));
+      await c.ecs.send(
+        new RegisterTaskDefinitionCommand({
+          family: 'more-svc',
+          cpu: '256',
+          memory: '512',
+          containerDefinitions: containerDefinitions('nginx:1'),
+        }),
+      );
+      await c.ecs.send(
+        new CreateServiceCommand({
+          cluster: 'more-cluster',
+          serviceName: 'web',
+          taskDefinition: 'more-svc:1',
+          desiredCount: 1,
+        }),
+      );
+      for (let i = 0; i < 12; i++) {
+        await c.ssm.send(
+          new PutParameterCommand({ Name: `/more/n${String(i).padStart(2, '0')}`, Value: 'v', Type: 'String' }),
+        );
+      }
+    });
+
+    test.each([
+      [
+        'UpdateService to an unknown task definition',
+        'ClientException',
+        (cl: Clients) =>
+          cl.ecs.send(new UpdateServiceCommand({ cluster: 'more-cluster', service: 'web', taskDefinition: 'nope:1' })),
+      ],
+      [
+        'CreateService with an unknown task definition',
+        'ClientException',
+        (cl: Clients) =>
+          cl.ecs.send(
+            new CreateServiceCommand({
+              cluster: 'more-cluster',
+              serviceName: 'web2',
+              taskDefinition: 'nope:1',
+              desiredCount: 1,
+            }),
+          ),
+      ],
+      [
+        'DeregisterTaskDefinition of an unknown revision',
+        'ClientException',
+        (cl: Clients) => cl.ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: 'nope:1' })),
+      ],
+      [
+        'DeregisterTaskDefinition without a revision',
+        'ClientException',
+        (cl: Clients) => cl.ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: 'more-svc' })),
+      ],
+      [
+        'DescribeTasks in an unknown cluster',
+        'ClusterNotFoundException',
+        (cl: Clients) =>
+          cl.ecs.send(
+            new DescribeTasksCommand({ cluster: 'ghost-cluster', tasks: ['0123456789abcdef0123456789abcdef'] }),
+          ),
+      ],
+      [
+        'GetParametersByPath with MaxResults above 10',
+        'ValidationException',
+        (cl: Clients) => cl.ssm.send(new GetParametersByPathCommand({ Path: '/more', MaxResults: 50 })),
+      ],
+      [
+        'GetParameters with more than 10 names',
+        'ValidationException',
+        (cl: Clients) =>
+          cl.ssm.send(new GetParametersCommand({ Names: Array.from({ length: 11 }, (_, i) => `/more/x${i}`) })),
+      ],
+      [
+        'DescribeLogStreams of an unknown group',
+        'ResourceNotFoundException',
+        (cl: Clients) => cl.logs.send(new DescribeLogStreamsCommand({ logGroupName: '/more/none' })),
+      ],
+      [
+        'DeleteRepository of an unknown repository',
+        'RepositoryNotFoundException',
+        (cl: Clients) => cl.ecr.send(new DeleteRepositoryCommand({ repositoryName: 'more/none' })),
+      ],
+      [
+        'DeregisterTargets from an unknown target group',
+        'TargetGroupNotFoundException',
+        (cl: Clients) =>
+          cl.elb.send(
+            new DeregisterTargetsCommand({
+              TargetGroupArn: `arn:aws:elasticloadbalancing:eu-west-2:${ACCOUNT}:targetgroup/none/0123456789abcdef`,
+              Targets: [{ Id: '10.0.0.1' }],
+            }),
+          ),
+      ],
+      [
+        'CreateTargetGroup with an invalid name',
+        'ValidationError',
+        (cl: Clients) =>
+          cl.elb.send(new CreateTargetGroupCommand({ Name: 'bad_name!', Protocol: 'HTTP', Port: 80, VpcId: vpcId })),
+      ],
+    ])('%s: %s', async (_label, expected, call) => {
+      expect(await errorName(call(c))).toBe(expected);
+    });
+
+    test('CreateService twice with the same name is not idempotent', async () => {
+      const again = c.ecs.send(
+        new CreateServiceCommand({
+          cluster: 'more-cluster',
+          serviceName: 'web',
+          taskDefinition: 'more-svc:1',
+          desiredCount: 1,
+        }),
+      );
+      // moto silently replaces the service; AWS refuses. Asserted on the simulator only.
+      if (sim) expect(await errorName(again)).toBe('InvalidParameterException');
+      else await again;
+    });
+
+    test('GetParametersByPath pages with NextToken; DescribeParameters filters by path', async () => {
+      const names: string[] = [];
+      let token: string | undefined;
+      let pages = 0;
+      do {
+        const page = await c.ssm.send(
+          new GetParametersByPathCommand({ Path: '/more', MaxResults: 5, NextToken: token }),
+        );
+        names.push(...(page.Parameters ?? []).map((p) => p.Name ?? ''));
+        token = page.NextToken;
+        pages++;
+      } while (token !== undefined);
+      expect(names.sort()).toEqual(Array.from({ length: 12 }, (_, i) => `/more/n${String(i).padStart(2, '0')}`));
+      expect(pages).toBe(3);
+      // DescribeParameters pages too (moto caps a page at 10 even when MaxResults allows 50, so ask for 5).
+      const described: string[] = [];
+      token = undefined;
+      do {
+        const page: DescribeParametersCommandOutput = await c.ssm.send(
+          new DescribeParametersCommand({
+            ParameterFilters: [{ Key: 'Path', Option: 'OneLevel', Values: ['/more'] }],
+            MaxResults: 5,
+            NextToken: token,
+          }),
+        );
+        described.push(...(page.Parameters ?? []).map((p) => p.Name ?? ''));
+        token = page.NextToken;
+      } while (token !== undefined);
+      expect(described.sort()).toEqual(names);
+    });
+
+    test('DeleteParameters reports the names it could not delete', async () => {
+      const out = await c.ssm.send(new DeleteParametersCommand({ Names: ['/more/n00', '/more/zz'] }));
+      expect(out.DeletedParameters).toEqual(['/more/n00']);
+      expect(out.InvalidParameters).toEqual(['/more/zz']);
+    });
+
+    test('DescribeLogStreams filters by prefix', async () => {
+      await c.logs.send(new CreateLogGroupCommand({ logGroupName: '/more/app' }));
+      await c.logs.send(new CreateLogStreamCommand({ logGroupName: '/more/app', logStreamName: 'ecs/a/1' }));
+      await c.logs.send(new CreateLogStreamCommand({ logGroupName: '/more/app', logStreamName: 'ecs/b/1' }));
+      const out = await c.logs.send(
+        new DescribeLogStreamsCommand({ logGroupName: '/more/app', logStreamNamePrefix: 'ecs/a' }),
+      );
+      expect(out.logStreams?.map((x) => x.logStreamName)).toEqual(['ecs/a/1']);
     });
   });
 });
