@@ -1,4 +1,4 @@
-import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { ConfigError, DeployActionsError } from '@deploy-actions/core';
 import { formatPlatform, formatReference, type ImageReference, type Platform } from '@deploy-actions/oci';
@@ -16,7 +16,7 @@ export interface DockerBuildInput {
   readonly target: ImageReference;
   readonly tags: readonly string[];
   readonly platform: Platform;
-  readonly files: readonly { path: string; content: string }[];
+  readonly files: readonly { path: string; content: string; mode?: number | undefined }[];
   readonly env: Readonly<Record<string, string>>;
   readonly labels: Readonly<Record<string, string>>;
   /** Where docker writes its metadata (the pushed digest). */
@@ -60,6 +60,8 @@ export async function prepareContext(input: DockerBuildInput): Promise<string> {
     const dest = path.join(dir, 'rootfs', file.path.replace(/^\/+/, ''));
     await mkdir(path.dirname(dest), { recursive: true });
     await writeFile(dest, file.content);
+    // chmod, not writeFile's mode (the umask would apply): COPY keeps it, and entrypoint scripts need +x.
+    await chmod(dest, file.mode ?? 0o644);
   }
   const envText = Object.keys(input.env)
     .sort()

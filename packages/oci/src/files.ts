@@ -84,8 +84,13 @@ export async function directoryEntries(dir: string, options: DirectoryLayerOptio
   return entries;
 }
 
-/** Entries for generated files ({path, content}) at absolute image paths, with their parent directories. */
-export function generatedEntries(files: readonly { path: string; content: string | Buffer }[]): TarEntry[] {
+/**
+ * Entries for generated files ({path, content, mode}) at absolute image paths, with their parent directories.
+ * Modes are kept: the nginx entrypoint skips scripts that are not executable.
+ */
+export function generatedEntries(
+  files: readonly { path: string; content: string | Buffer; mode?: number | undefined }[],
+): TarEntry[] {
   const entries = new Map<string, TarEntry>();
   for (const file of files) {
     const rel = file.path.replace(/^\/+/, '');
@@ -96,7 +101,7 @@ export function generatedEntries(files: readonly { path: string; content: string
       if (i >= 2 && !entries.has(dir)) entries.set(dir, { type: 'dir', path: dir });
     }
     const content = typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : file.content;
-    entries.set(rel, { type: 'file', path: rel, content });
+    entries.set(rel, { type: 'file', path: rel, content, ...(file.mode !== undefined ? { mode: file.mode } : {}) });
   }
   return [...entries.values()];
 }

@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { TEMPLATE_PATH } from '@deploy-actions/nginx-config';
+import { API_HOSTS_SCRIPT_PATH, nginxFiles, TEMPLATE_PATH } from '@deploy-actions/nginx-config';
 import { gunzip, readTar, RegistryClient, type ImageConfig, type ImageManifest } from '@deploy-actions/oci';
 import {
   pushTestBaseImage,
@@ -106,6 +106,16 @@ test('builds and pushes the image by digest; pulled back it holds the site, the 
   ]);
   const template = configLayer!.find((e) => `/${e.path}` === TEMPLATE_PATH);
   expect(template?.content.toString()).toContain('server_name ${SITE_SERVER_NAMES};');
+  // Every file nginxFiles generates is in the layer with its mode (the entrypoint skips non-executable scripts).
+  const byPath = new Map(configLayer!.map((e) => [`/${e.path}`, e]));
+  for (const file of nginxFiles({ serverNames: ['zanda360.com', '*.zanda360.com'] })) {
+    expect([file.path, byPath.get(file.path)?.content.toString(), byPath.get(file.path)?.mode]).toEqual([
+      file.path,
+      file.content,
+      file.mode ?? 0o644,
+    ]);
+  }
+  expect(byPath.get(API_HOSTS_SCRIPT_PATH)?.mode).toBe(0o755);
 
   const { stdout } = await run('skopeo', ['inspect', '--tls-verify=false', `docker://${result.outputs['image']}`]);
   expect(JSON.parse(stdout)).toMatchObject({ Digest: digest, Architecture: 'amd64', Os: 'linux' });

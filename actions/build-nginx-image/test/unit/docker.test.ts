@@ -1,9 +1,9 @@
 // The docker builder: the exact command line and the build context it produces, with a recorded exec.
-import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { memoryIO } from '@deploy-actions/core';
-import { TEMPLATE_PATH } from '@deploy-actions/nginx-config';
+import { API_HOSTS_SCRIPT_PATH, TEMPLATE_PATH } from '@deploy-actions/nginx-config';
 import { main } from '../../src/main';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
@@ -97,6 +97,8 @@ test('generated Dockerfile: exact command line, context files and outputs', asyn
   expect(dockerfile).toContain('ENV NGINX_ENVSUBST_FILTER="^(SITE_|NGINX_LOCAL_RESOLVERS\\$)"');
   const template = await readFile(path.join(generated, 'rootfs', TEMPLATE_PATH), 'utf8');
   expect(template).toContain('${SITE_API_UPSTREAM}');
+  expect((await stat(path.join(generated, 'rootfs', TEMPLATE_PATH))).mode & 0o777).toBe(0o644);
+  expect((await stat(path.join(generated, 'rootfs', API_HOSTS_SCRIPT_PATH))).mode & 0o777).toBe(0o755);
   expect(await readFile(path.join(generated, 'html/assets/app.js'), 'utf8')).toBe('js');
   expect(await readFile(path.join(generated, 'image.env'), 'utf8')).toContain('SITE_API_PATH=/backend/\n');
   expect(io.outputs).toEqual({

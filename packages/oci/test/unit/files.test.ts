@@ -54,11 +54,15 @@ test('follows links inside the site but refuses links out of it', async () => {
   await expect(directoryEntries(outside, opts)).rejects.toThrow(/'leak.txt' is a symbolic link to outside/);
 });
 
-test('generated files come with their parent directories below the top level', () => {
-  const entries = generatedEntries([{ path: '/etc/nginx/templates/default.conf.template', content: 'x' }]);
-  expect(entries.map((e) => `${e.type} ${e.path}`)).toEqual([
-    'dir etc/nginx',
-    'dir etc/nginx/templates',
-    'file etc/nginx/templates/default.conf.template',
+test('generated files come with their parent directories below the top level, and keep their modes', () => {
+  const entries = generatedEntries([
+    { path: '/etc/nginx/templates/default.conf.template', content: 'x' },
+    { path: '/docker-entrypoint.d/19-x.envsh', content: '#!/bin/sh', mode: 0o755 },
+  ]);
+  expect(entries.map((e) => `${e.type} ${e.path} ${(e.mode ?? 0).toString(8)}`)).toEqual([
+    'dir etc/nginx 0',
+    'dir etc/nginx/templates 0',
+    'file etc/nginx/templates/default.conf.template 0',
+    'file docker-entrypoint.d/19-x.envsh 755',
   ]);
 });
