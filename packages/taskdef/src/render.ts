@@ -5,7 +5,7 @@ import type {
   RegisterTaskDefinitionCommandInput,
   Secret,
 } from '@aws-sdk/client-ecs';
-import { ConfigError, ErrorCollector } from '@deploy-actions/core';
+import { ErrorCollector } from '@deploy-actions/core';
 
 export type MergeMode = 'merge' | 'replace';
 
@@ -52,13 +52,13 @@ function containerNames(td: RegisterTaskDefinitionCommandInput): string[] {
   return (td.containerDefinitions ?? []).map((c) => c.name ?? '');
 }
 
-function unknownContainer(where: string, name: string, td: RegisterTaskDefinitionCommandInput): ConfigError {
+/** Problem and fix for a container name the definition does not have, listing the ones it has. */
+function unknownContainer(name: string, td: RegisterTaskDefinitionCommandInput): [string, string] {
   const names = containerNames(td);
-  return new ConfigError(
-    where,
+  return [
     `there is no container '${name}' in the task definition`,
     names.length ? `the containers are: ${names.join(', ')}` : 'the task definition has no containers',
-  );
+  ];
 }
 
 function mergeByName<T extends { name?: string | undefined }>(
@@ -93,8 +93,7 @@ export function renderTaskDefinition(
   for (const [name, image] of Object.entries(options.images ?? {})) {
     const container = byName(name);
     if (!container) {
-      const e = unknownContainer("input 'images'", name, td);
-      errors.add(e.where, e.message.slice(e.where.length + 2));
+      errors.add("input 'images'", ...unknownContainer(name, td));
     } else container.image = image;
   }
 
@@ -112,8 +111,7 @@ export function renderTaskDefinition(
       const container = byName(name);
       if (container) targets.push(container);
       else {
-        const e = unknownContainer("input 'container-name'", name, td);
-        errors.add(e.where, e.message.slice(e.where.length + 2));
+        errors.add("input 'container-name'", ...unknownContainer(name, td));
       }
     }
   } else if (containers.length === 1 && containers[0]) {
@@ -153,15 +151,11 @@ export function renderTaskDefinition(
     if (options.command) c.command = [...options.command];
   }
 
+  const missing = new Map<string, string[]>();
   for (const spec of options.manifestSecrets ?? []) {
     const where = spec.container === undefined ? targets : [byName(spec.container)];
     if (where.length === 1 && where[0] === undefined) {
-      const e = unknownContainer("input 'parameters-manifest'", spec.container ?? '', td);
-      errors.add(
-        e.where,
-        `parameter ${spec.name}: ${e.message.slice(e.where.length + 2)}`,
-        'fix the container in the manifest or the task definition',
-      );
+      missing.set(spec.container ?? '', [...(missing.get(spec.container ?? '') ?? []), spec.name]);
       continue;
     }
     for (const c of where) {
@@ -172,6 +166,15 @@ export function renderTaskDefinition(
         c.environment = c.environment.filter((e) => e.name !== spec.name);
       }
     }
+  }
+
+  for (const [container, parameters] of missing) {
+    const [problem, fix] = unknownContainer(container, td);
+    errors.add(
+      "input 'parameters-manifest'",
+      `${problem}, but the manifest puts ${parameters.length} parameter(s) there (${parameters.slice(0, 3).join(', ')}${parameters.length > 3 ? ', …' : ''})`,
+      `${fix}; fix 'container' in the manifest or the task definition`,
+    );
   }
 
   if (options.cpu !== undefined) td.cpu = options.cpu;

@@ -253,7 +253,8 @@ export function validateTaskDefinition(td: RegisterTaskDefinitionCommandInput, w
     for (const name of secretNames.filter((n) => n !== '' && envNames.includes(n))) {
       cat('secrets', `'${name}' is both an environment variable and a secret`, 'keep it in one of the two lists');
     }
-    if (secretNames.length > 0 || c.repositoryCredentials) needsExecutionRole.push(`${label} uses secrets`);
+    if (secretNames.length > 0) needsExecutionRole.push(`${label} uses secrets`);
+    if (c.repositoryCredentials) needsExecutionRole.push(`${label} uses private registry credentials`);
 
     const log = c.logConfiguration;
     if (log) {

@@ -211,6 +211,45 @@ describe('render-task-def main', () => {
     expect(await rendered(deps)).not.toHaveProperty('containerDefinitions.0.imagee');
   });
 
+  test('environment-mode replace without variables removes them all; secrets merge by default', async () => {
+    const deps = fakeDeps();
+    const out = io({
+      'task-definition': 'td.json',
+      'container-name': 'api',
+      'environment-mode': 'replace',
+      secrets: 'DB_PASSWORD=arn:aws:ssm:eu-west-2:123456789012:parameter/lp/DB_PASSWORD',
+    });
+    await main(out, deps);
+    const api = (await rendered(deps)).containerDefinitions![1]!;
+    expect(api.environment).toEqual([]);
+    expect(api.secrets).toEqual([
+      { name: 'DB_PASSWORD', valueFrom: 'arn:aws:ssm:eu-west-2:123456789012:parameter/lp/DB_PASSWORD' },
+    ]);
+    expect(JSON.parse(out.outputs['changes']!)).toEqual([
+      { container: 'api', field: 'environment', action: 'removed', name: 'RAILS_ENV' },
+      { container: 'api', field: 'environment', action: 'removed', name: 'POSTGRES_HOST' },
+      { container: 'api', field: 'secrets', action: 'added', name: 'DB_PASSWORD' },
+    ]);
+  });
+
+  test('container-name may list several containers: one image and labels for both', async () => {
+    const deps = fakeDeps();
+    await main(
+      io({
+        'task-definition': 'td.json',
+        'container-name': 'nginx, api',
+        image: 'repo/mono:1',
+        'docker-labels': '{"sha":"abc"}',
+      }),
+      deps,
+    );
+    const containers = (await rendered(deps)).containerDefinitions!;
+    expect(containers.map((c) => [c.image, c.dockerLabels])).toEqual([
+      ['repo/mono:1', { sha: 'abc' }],
+      ['repo/mono:1', { sha: 'abc' }],
+    ]);
+  });
+
   // At least 30 bad inputs, each rejected with a message naming the problem, before any AWS call or file write.
   const td = { 'task-definition': 'td.json' };
   const manifest = path.join(REPO_ROOT, 'examples/parameters.yml');

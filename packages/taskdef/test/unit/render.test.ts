@@ -225,10 +225,14 @@ describe('renderTaskDefinition', () => {
     ],
     [
       'manifest container missing',
-      { manifestSecrets: [{ container: 'rails', name: 'A', valueFrom: 'arn' }] },
-      "input 'parameters-manifest': parameter A: there is no container 'rails'",
+      {
+        manifestSecrets: ['A', 'B', 'C', 'D'].map((name) => ({ container: 'rails', name, valueFrom: `arn:${name}` })),
+      },
+      "input 'parameters-manifest': there is no container 'rails' in the task definition, but the manifest puts 4 parameter(s) there (A, B, C, …) — the containers are: nginx, api; fix 'container' in the manifest",
     ],
   ])('%s', (_name, options, message) => {
     expect(() => renderTaskDefinition(platformTaskDefinition(), options)).toThrow(message);
+    // One message per problem, not one per parameter.
+    expect(() => renderTaskDefinition(platformTaskDefinition(), options)).not.toThrow(/problems:/);
   });
 });
