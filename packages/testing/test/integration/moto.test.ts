@@ -1,5 +1,5 @@
 import { SSMClient, PutParameterCommand, GetParameterCommand } from '@aws-sdk/client-ssm';
-import { startMoto, type Moto } from '@deploy-actions/testing';
+import { startMoto, TEST_REGION, type Moto } from '@deploy-actions/testing';
 
 let moto: Moto;
 beforeAll(async () => {
@@ -11,7 +11,7 @@ afterAll(async () => {
 
 test('moto server answers SDK calls through AWS_ENDPOINT_URL', async () => {
   const ssm = new SSMClient({
-    region: moto.env['AWS_REGION'],
+    region: TEST_REGION,
     endpoint: moto.endpoint,
     credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
   });
