@@ -224,30 +224,51 @@ export async function pushImage(
   target: { client: RegistryClient; repository: string; tags: readonly string[] },
   baseClient: RegistryClient,
   log: (message: string) => void = () => undefined,
+  concurrency = 3,
 ): Promise<PushResult> {
   const { client, repository } = target;
   const sameRegistry = baseClient.registry === client.registry;
   const mountFrom = sameRegistry ? plan.base.reference.repository : undefined;
-  const blobs: PushedBlob[] = [];
   const before = client.stats.blobBytesUploaded;
-  for (const layer of plan.base.manifest.layers) {
-    const result = await client.pushBlob(
-      repository,
-      layer.digest,
-      () => baseClient.getBlob(plan.base.reference.repository, layer.digest),
-      mountFrom,
-    );
-    blobs.push({ ...result, digest: layer.digest, size: layer.size, source: 'base' });
-    log(`base layer ${layer.digest.slice(7, 19)} (${layer.size} bytes): ${result.action}`);
-  }
-  for (const layer of plan.layers) {
-    const result = await client.pushBlob(repository, layer.digest, layer.blob);
-    blobs.push({ ...result, digest: layer.digest, size: layer.size, source: layer.name });
-    log(`${layer.name} layer ${layer.digest.slice(7, 19)} (${layer.size} bytes): ${result.action}`);
-  }
-  const config = await client.pushBlob(repository, plan.configDigest, plan.config);
-  blobs.push({ ...config, digest: plan.configDigest, size: plan.config.length, source: 'config' });
-  log(`config ${plan.configDigest.slice(7, 19)}: ${config.action}`);
+  const base = plan.base.reference.repository;
+  const tasks: { source: string; label: string; digest: string; size: number; push: () => Promise<BlobPushResult> }[] =
+    [
+      ...plan.base.manifest.layers.map((layer) => ({
+        source: 'base',
+        label: 'base layer',
+        digest: layer.digest,
+        size: layer.size,
+        push: () => client.pushBlob(repository, layer.digest, () => baseClient.getBlob(base, layer.digest), mountFrom),
+      })),
+      ...plan.layers.map((layer) => ({
+        source: layer.name,
+        label: `${layer.name} layer`,
+        digest: layer.digest,
+        size: layer.size,
+        push: () => client.pushBlob(repository, layer.digest, layer.blob),
+      })),
+      {
+        source: 'config',
+        label: 'config',
+        digest: plan.configDigest,
+        size: plan.config.length,
+        push: () => client.pushBlob(repository, plan.configDigest, plan.config),
+      },
+    ];
+  // A few blobs at once (the registry's round trips dominate for small layers); results keep manifest order.
+  const results: PushedBlob[] = new Array<PushedBlob>(tasks.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < tasks.length) {
+      const i = next++;
+      const task = tasks[i]!;
+      results[i] = { ...(await task.push()), digest: task.digest, size: task.size, source: task.source };
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, tasks.length) }, worker));
+  const blobs = results;
+  for (const [i, b] of blobs.entries())
+    log(`${tasks[i]!.label} ${b.digest.slice(7, 19)} (${b.size} bytes): ${b.action}`);
   const tags = [...new Set(target.tags)];
   // The manifest by digest first, so the image exists even if a tag push fails.
   await client.putManifest(repository, plan.digest, plan.manifest, MediaType.ociManifest);
