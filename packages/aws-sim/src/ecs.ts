@@ -1254,7 +1254,7 @@ export class EcsSim {
         return { tags };
       }
       default:
-        throw new AwsError('InvalidAction', `Operation ${op} is not supported by the simulator`);
+        throw new AwsError('UnknownOperationException', `Operation ${op} is not supported by the simulator`);
     }
   }
 

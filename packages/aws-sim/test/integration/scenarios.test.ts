@@ -250,6 +250,21 @@ test.each(failures)('$scenario: the circuit breaker fails the deployment and ECS
   });
 });
 
+test('unhealthy without a load balancer: container health checks fail, ECS replaces the task, then rolls back', async () => {
+  await start();
+  sim.setScenario({ image: 'sick' }, 'unhealthy');
+  const arn = await deploy('api', 'busybox:sick', 'api');
+  const { service } = await follow(c.ecs, CLUSTER, 'api', step);
+  expect(service.taskDefinition).toBe(seed.services['api']?.taskDefinitionArn);
+  const failed = (await stoppedTasks('api')).filter((t) => t.taskDefinitionArn === arn);
+  expect(failed.length).toBeGreaterThanOrEqual(3);
+  expect(failed[0]).toMatchObject({
+    stoppedReason: 'Task failed container health checks',
+    stopCode: 'ServiceSchedulerInitiated',
+  });
+  expect(failed[0]?.containers?.[0]?.exitCode).toBe(137);
+});
+
 test('crash without a circuit breaker: ECS keeps replacing tasks, the deployment stays IN_PROGRESS', async () => {
   await start({ enable: false, rollback: false });
   sim.setScenario({ service: SERVICE }, 'crash');
