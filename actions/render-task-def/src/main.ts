@@ -136,7 +136,16 @@ export async function main(io: ActionIO, deps: RenderDeps = awsDeps(io.env)): Pr
         `set it to one of: ${containers.map((c) => c.name ?? '').join(', ')} (or use images: container=image)`,
       );
     }
-    for (const name of targets) images[name] = options.image;
+    for (const name of targets) {
+      if (images[name] !== undefined) {
+        throw new ConfigError(
+          `inputs '${INPUT.image}' and '${INPUT.images}'`,
+          `both give container '${name}' an image`,
+          'use one of them for this container',
+        );
+      }
+      images[name] = options.image;
+    }
   }
   const renderOptions: RenderOptions = {
     containers: options.containers,

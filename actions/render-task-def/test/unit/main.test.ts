@@ -287,6 +287,11 @@ describe('render-task-def main', () => {
       "both give container 'api' an image",
     ],
     [
+      'image and images for the only container',
+      { 'task-definition': 'one.yml', image: 'a', images: 'api=b' },
+      "inputs 'image' and 'images': both give container 'api' an image",
+    ],
+    [
       'images unknown container',
       { ...td, images: 'web=x' },
       "input 'images': there is no container 'web' in the task definition — the containers are: nginx, api",
