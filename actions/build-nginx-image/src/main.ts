@@ -34,17 +34,18 @@ function bytes(n: number): string {
   return `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-async function targetCredentials(
-  options: BuildNginxImageOptions,
+/** Logs in to an ECR registry with GetAuthorizationToken; the password is masked before anything else. */
+async function ecrCredentials(
+  ecr: { readonly registryId: string | undefined; readonly region: string | undefined },
+  registry: string,
   io: ActionIO,
   deps: Dependencies,
-): Promise<Credentials | undefined> {
-  if (!options.ecr) return options.credentials;
-  const config = awsClientConfig({ region: options.ecr.region, actionName: ACTION }, io.env);
+): Promise<Credentials> {
+  const config = awsClientConfig({ region: ecr.region, actionName: ACTION }, io.env);
   const client = deps.ecrClient?.(config.region) ?? new ECRClient(config);
-  const login = await io.log.group('Log in to ECR', () => ecrLogin(client, options.ecr?.registryId));
+  const login = await io.log.group(`Log in to ECR (${registry})`, () => ecrLogin(client, ecr.registryId));
   maskSecret(login.password, io.setSecret);
-  io.log.info(`ECR login for ${login.proxyEndpoint || options.target.registry} (user ${login.username})`);
+  io.log.info(`ECR login for ${login.proxyEndpoint || registry} (user ${login.username})`);
   return login;
 }
 
@@ -107,7 +108,9 @@ export async function main(io: ActionIO, deps: Dependencies = {}): Promise<void>
     return;
   }
 
-  const credentials = await targetCredentials(options, io, deps);
+  const credentials = options.ecr
+    ? await ecrCredentials(options.ecr, options.target.registry, io, deps)
+    : options.credentials;
   const fetchOption = deps.fetch ? { fetch: deps.fetch } : {};
   const debug = (m: string): void => io.log.debug(m);
   const target = new RegistryClient({
@@ -116,11 +119,20 @@ export async function main(io: ActionIO, deps: Dependencies = {}): Promise<void>
     ...fetchOption,
     debug,
   });
-  // The base shares the target's credentials only when it lives on the same registry; otherwise anonymous.
+  // The base shares the target's client on the same registry; a private ECR base elsewhere gets its own
+  // ECR login; any other base registry is read anonymously (public ECR, Docker Hub).
   const sameRegistry = options.base.registry === options.target.registry;
+  const baseCredentials = options.baseEcr
+    ? await ecrCredentials(options.baseEcr, options.base.registry, io, deps)
+    : undefined;
   const baseClient = sameRegistry
     ? target
-    : new RegistryClient({ registry: options.base.registry, ...fetchOption, debug });
+    : new RegistryClient({
+        registry: options.base.registry,
+        ...(baseCredentials ? { credentials: baseCredentials } : {}),
+        ...fetchOption,
+        debug,
+      });
   await target.ping(options.target.repository);
 
   const base = await io.log.group(`Resolve base image for ${formatPlatform(options.platform)}`, async () => {

@@ -68,6 +68,8 @@ export interface BuildNginxImageOptions {
   /** ECR login for the target registry: the registry's account and the region to ask. */
   readonly ecr: { readonly registryId: string | undefined; readonly region: string | undefined } | undefined;
   readonly credentials: { readonly username: string; readonly password: string } | undefined;
+  /** ECR login for a base image in a private ECR registry other than the target's (another account/region). */
+  readonly baseEcr: { readonly registryId: string; readonly region: string } | undefined;
   readonly nginx: NginxConfigOptions;
   readonly resolvedNginx: ResolvedNginxOptions;
 }
@@ -162,6 +164,11 @@ export function readOptions(io: ActionIO): BuildNginxImageOptions {
       );
     }
   }
+  const baseEcrHost = base ? ecrRegistry(base.registry) : undefined;
+  const baseEcr =
+    builder === 'oci' && ecrMode !== 'false' && baseEcrHost && base?.registry !== target?.registry
+      ? { registryId: baseEcrHost.accountId, region: baseEcrHost.region }
+      : undefined;
   if ((username === undefined) !== (password === undefined)) {
     errors.add(
       `input '${username === undefined ? INPUT.username : INPUT.password}'`,
@@ -211,6 +218,7 @@ export function readOptions(io: ActionIO): BuildNginxImageOptions {
     labels,
     ecr,
     credentials: username !== undefined && password !== undefined ? { username, password } : undefined,
+    baseEcr,
     nginx,
     resolvedNginx: resolvedNginx!,
   };

@@ -45,6 +45,26 @@ test.each([
   expect(o.ecr).toEqual(expected);
 });
 
+test.each([
+  [
+    'private ECR base in another account',
+    '210987654321.dkr.ecr.us-east-1.amazonaws.com/mirror/nginx:1.27',
+    'auto',
+    { registryId: '210987654321', region: 'us-east-1' },
+  ],
+  ['public ECR base', 'public.ecr.aws/nginx/nginx:1.27-alpine', 'auto', undefined],
+  ['ECR base with ecr=false', '210987654321.dkr.ecr.us-east-1.amazonaws.com/mirror/nginx:1.27', 'false', undefined],
+  [
+    'ECR base on the target registry (same login)',
+    '123456789012.dkr.ecr.eu-west-2.amazonaws.com/mirror/nginx:1',
+    'auto',
+    undefined,
+  ],
+])('base login: %s', (_label, baseImage, ecr, expected) => {
+  const repository = '123456789012.dkr.ecr.eu-west-2.amazonaws.com/frontend';
+  expect(readOptions(memoryIO({ ...valid, repository, 'base-image': baseImage, ecr }, env)).baseEcr).toEqual(expected);
+});
+
 test('the registry password is masked as soon as it is read', () => {
   const io = memoryIO({ ...valid, 'registry-username': 'ci', 'registry-password': 'p@ss word/1' }, env);
   const o = readOptions(io);
