@@ -6,6 +6,7 @@ import {
   ConfigError,
   ConfigErrors,
   DeployActionsError,
+  errorMessage,
   maskSecret,
   redact,
   runAction,
@@ -293,7 +294,15 @@ export async function main(io: ActionIO): Promise<void> {
       log: io.log,
     });
   }
-  const result = await deployService(deps, deploy, reporter);
+  let result: Awaited<ReturnType<typeof deployService>>;
+  try {
+    result = await deployService(deps, deploy, reporter);
+  } catch (error) {
+    // Before the service was touched (e.g. the service is missing, registration refused): still say so.
+    io.setOutput('outcome', 'failed');
+    await reporter?.finish('failure', errorMessage(error));
+    throw error;
+  }
   const outputs: Record<string, string | undefined> = {
     'task-definition-arn': result.taskDefinitionArn,
     'previous-task-definition-arn': result.previousTaskDefinitionArn,

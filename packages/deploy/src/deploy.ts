@@ -204,7 +204,8 @@ export async function deployService(
 
   // 4. Update the service.
   if (options.wait) {
-    for (const b of (await listServiceDeployments(deps, ref, state)) ?? []) {
+    // Only to tell our service deployment from older ones; an error here is met again by UpdateService.
+    for (const b of (await listServiceDeployments(deps, ref, state).catch(() => undefined)) ?? []) {
       if (b.serviceDeploymentArn) state.knownServiceDeployments.add(b.serviceDeploymentArn);
     }
   }

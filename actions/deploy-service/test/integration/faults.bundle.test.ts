@@ -6,6 +6,8 @@ import { startAwsSim, type AwsSim, type FaultSpec } from '@deploy-actions/aws-si
 import { everythingVisible, runBundle, type RunResult } from '@deploy-actions/testing';
 import { CLUSTER, NGINX, nginxTaskDefinition, serviceTaskDefinition, workspace } from './helpers';
 
+/** Per-test limit: the SDK's adaptive retry slows a throttled client down on purpose; the machine is shared. */
+const LIMIT = 60_000;
 let sim: AwsSim;
 let github: Server;
 let githubUrl: string;
@@ -31,17 +33,15 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => github.listen(0, '127.0.0.1', resolve));
   githubUrl = `http://127.0.0.1:${(github.address() as AddressInfo).port}`;
-});
+}, LIMIT);
 afterAll(async () => {
   await sim?.stop();
   await new Promise((resolve) => github?.close(resolve));
-});
+}, LIMIT);
 afterEach(() => {
   sim.clearFaults();
 });
 
-/** Per-test limit: the SDK's adaptive retry slows a throttled client down on purpose. */
-const LIMIT = 60_000;
 let n = 0;
 async function deploy(
   options: {
@@ -92,32 +92,40 @@ test.each<{ name: string; fault: FaultSpec }>([
   LIMIT,
 );
 
-test('credentials expiring for good mid-wait: fails at once with a clear message, no hang, no raw JSON', async () => {
-  sim.injectFault({ kind: 'expired-credentials', operation: 'DescribeServices', afterCalls: 2 });
-  const { run } = await deploy();
-  expect(run.code).toBe(1);
-  expect(run.outputs['outcome']).toBe('failed');
-  expect(run.stdout).toMatch(
-    /::error::deploy-service: AWS credentials expired while following the rollout \(ExpiredTokenException\).*role-duration-seconds.*did not settle \(AWS credentials expired/,
-  );
-  expect(Number(run.outputs['duration-seconds'])).toBeLessThan(20);
-  expect(run.stdout).not.toMatch(/"\$metadata"|\{"__type"/);
-  sim.clearFaults();
-  // The deploy goes on inside ECS without us; leave the service settled for the next test.
-  await new Promise((r) => setTimeout(r, 500));
-});
+test(
+  'credentials expiring for good mid-wait: fails at once with a clear message, no hang, no raw JSON',
+  async () => {
+    sim.injectFault({ kind: 'expired-credentials', operation: 'DescribeServices', afterCalls: 2 });
+    const { run } = await deploy();
+    expect(run.code).toBe(1);
+    expect(run.outputs['outcome']).toBe('failed');
+    expect(run.stdout).toMatch(
+      /::error::deploy-service: AWS credentials expired while following the rollout \(ExpiredTokenException\).*role-duration-seconds.*did not settle \(AWS credentials expired/,
+    );
+    expect(Number(run.outputs['duration-seconds'])).toBeLessThan(20);
+    expect(run.stdout).not.toMatch(/"\$metadata"|\{"__type"/);
+    sim.clearFaults();
+    // The deploy goes on inside ECS without us; leave the service settled for the next test.
+    await new Promise((r) => setTimeout(r, 500));
+  },
+  LIMIT,
+);
 
-test('credentials expiring once mid-wait (then refreshed): fails and rolls back to the previous revision', async () => {
-  sim.setScenario({ image: 'slow-exp' }, 'slow');
-  sim.injectFault({ kind: 'expired-credentials', operation: 'DescribeServices', afterCalls: 3, times: 1 });
-  const { run, before, after } = await deploy({ image: 'nginx:slow-exp' });
-  expect(run.code).toBe(1);
-  expect(run.outputs['outcome']).toBe('rolled-back');
-  expect(run.stdout).toMatch(
-    /AWS credentials expired while following the rollout.*rolled back to learning-platform-nginx:\d+, which runs again/,
-  );
-  expect(after).toBe(before);
-});
+test(
+  'credentials expiring once mid-wait (then refreshed): fails and rolls back to the previous revision',
+  async () => {
+    sim.setScenario({ image: 'slow-exp' }, 'slow');
+    sim.injectFault({ kind: 'expired-credentials', operation: 'DescribeServices', afterCalls: 3, times: 1 });
+    const { run, before, after } = await deploy({ image: 'nginx:slow-exp' });
+    expect(run.code).toBe(1);
+    expect(run.outputs['outcome']).toBe('rolled-back');
+    expect(run.stdout).toMatch(
+      /AWS credentials expired while following the rollout.*rolled back to learning-platform-nginx:\d+, which runs again/,
+    );
+    expect(after).toBe(before);
+  },
+  LIMIT,
+);
 
 test.each([
   {
@@ -136,88 +144,100 @@ test.each([
     updated: false,
     log: '| nginx: [emerg] host not found',
   },
-])('run-task, $name', async ({ image, code, outcome, updated, log }) => {
-  sim.setScenario({ image: 'migrate-crash' }, 'crash');
-  const from = sim.calls.length;
-  const { run, before, after } = await deploy({
-    image,
-    inputs: { 'run-task': 'true', 'run-task-command': '["bin/rails", "db:migrate"]', 'run-task-container': 'nginx' },
-  });
-  expect(run.code).toBe(code);
-  expect(run.outputs['outcome']).toBe(outcome);
-  expect(run.outputs['run-task-arn']).toMatch(/^arn:aws:ecs:eu-west-2:123456789012:task\//);
-  expect(run.visible).toContain(log);
-  const updates = sim.calls.slice(from).filter((c) => c.operation === 'UpdateService').length;
-  expect(updates).toBe(updated ? 1 : 0);
-  if (updated) {
-    expect(after).toBe(run.outputs['task-definition-arn']);
-  } else {
-    expect(after).toBe(before);
-    expect(run.stdout).toMatch(
-      /::error::deploy-service: the one-off task \w+ failed \(nginx exited 1; Essential container in task exited\); the service was not updated/,
-    );
-  }
-});
+])(
+  'run-task, $name',
+  async ({ image, code, outcome, updated, log }) => {
+    sim.setScenario({ image: 'migrate-crash' }, 'crash');
+    const from = sim.calls.length;
+    const { run, before, after } = await deploy({
+      image,
+      inputs: { 'run-task': 'true', 'run-task-command': '["bin/rails", "db:migrate"]', 'run-task-container': 'nginx' },
+    });
+    expect(run.code).toBe(code);
+    expect(run.outputs['outcome']).toBe(outcome);
+    expect(run.outputs['run-task-arn']).toMatch(/^arn:aws:ecs:eu-west-2:123456789012:task\//);
+    expect(run.visible).toContain(log);
+    const updates = sim.calls.slice(from).filter((c) => c.operation === 'UpdateService').length;
+    expect(updates).toBe(updated ? 1 : 0);
+    if (updated) {
+      expect(after).toBe(run.outputs['task-definition-arn']);
+    } else {
+      expect(after).toBe(before);
+      expect(run.stdout).toMatch(
+        /::error::deploy-service: the one-off task \w+ failed \(nginx exited 1; Essential container in task exited\); the service was not updated/,
+      );
+    }
+  },
+  LIMIT,
+);
 
 test.each([
   { name: 'success', image: 'nginx:gh-ok', final: 'success' },
   { name: 'failure', image: 'nginx:gh-crash', final: 'failure' },
-])('GitHub Deployments: a deployment for the commit, then in_progress and $final', async ({ image, final }) => {
-  sim.setScenario({ image: 'gh-crash' }, 'crash');
-  requests.length = 0;
-  const { run } = await deploy({
-    image,
-    env: { GITHUB_API_URL: githubUrl },
-    inputs: {
-      'github-token': 'ghs_fakeTokenForTheLocalStandIn000000',
+])(
+  'GitHub Deployments: a deployment for the commit, then in_progress and $final',
+  async ({ image, final }) => {
+    sim.setScenario({ image: 'gh-crash' }, 'crash');
+    requests.length = 0;
+    const { run } = await deploy({
+      image,
+      env: { GITHUB_API_URL: githubUrl },
+      inputs: {
+        'github-token': 'ghs_fakeTokenForTheLocalStandIn000000',
+        environment: 'staging',
+        'environment-url': 'https://app.staging.zanda360.com',
+      },
+    });
+    expect(run.outputs['github-deployment-id']).toBe('42');
+    expect(
+      requests.map((r) => `${r.method} ${r.url} ${typeof r.body['state'] === 'string' ? r.body['state'] : ''}`.trim()),
+    ).toEqual([
+      'POST /repos/eLearning-Plus/learning-platform-frontend/deployments',
+      'POST /repos/eLearning-Plus/learning-platform-frontend/deployments/42/statuses in_progress',
+      `POST /repos/eLearning-Plus/learning-platform-frontend/deployments/42/statuses ${final}`,
+    ]);
+    expect(requests[0]?.body).toMatchObject({
+      ref: '0123456789abcdef0123456789abcdef01234567',
       environment: 'staging',
-      'environment-url': 'https://app.staging.zanda360.com',
-    },
-  });
-  expect(run.outputs['github-deployment-id']).toBe('42');
-  expect(
-    requests.map((r) => `${r.method} ${r.url} ${typeof r.body['state'] === 'string' ? r.body['state'] : ''}`.trim()),
-  ).toEqual([
-    'POST /repos/eLearning-Plus/learning-platform-frontend/deployments',
-    'POST /repos/eLearning-Plus/learning-platform-frontend/deployments/42/statuses in_progress',
-    `POST /repos/eLearning-Plus/learning-platform-frontend/deployments/42/statuses ${final}`,
-  ]);
-  expect(requests[0]?.body).toMatchObject({
-    ref: '0123456789abcdef0123456789abcdef01234567',
-    environment: 'staging',
-    auto_merge: false,
-  });
-  expect(requests[2]?.body).toMatchObject({
-    environment_url: 'https://app.staging.zanda360.com',
-    log_url: 'https://github.com/eLearning-Plus/learning-platform-frontend/actions/runs/1',
-  });
-  expect(requests[0]?.auth).toBe('token ghs_fakeTokenForTheLocalStandIn000000');
-});
+      auto_merge: false,
+    });
+    expect(requests[2]?.body).toMatchObject({
+      environment_url: 'https://app.staging.zanda360.com',
+      log_url: 'https://github.com/eLearning-Plus/learning-platform-frontend/actions/runs/1',
+    });
+    expect(requests[0]?.auth).toBe('token ghs_fakeTokenForTheLocalStandIn000000');
+  },
+  LIMIT,
+);
 
-test('leak test: secret environment values, the token and secrets in log lines never reach stdout, stderr, outputs or the summary', async () => {
-  const masterKey = 'c0ffee5ecretRailsMasterKey0123456789abcdef';
-  const password = 'pg-Pa55word-that-must-not-leak';
-  const token = 'ghs_leakTestToken1234567890abcdefABCDEF';
-  sim.setScenario({ image: 'leak-crash' }, 'crash');
-  const { run } = await deploy({
-    image: '123456789012.dkr.ecr.eu-west-2.amazonaws.com/api:leak-crash',
-    env: { GITHUB_API_URL: githubUrl },
-    environment: [
-      { name: 'RAILS_MASTER_KEY', value: masterKey },
-      { name: 'RAILS_ENV', value: 'production' },
-    ],
-    inputs: {
-      'github-token': token,
-      environment: 'staging',
-      'run-task': 'true',
-      // The one-off task echoes its command in its log: both secrets come back in CloudWatch lines.
-      'run-task-command': `["bin/rails", "db:migrate", "RAILS_MASTER_KEY=${masterKey}", "POSTGRES_PASSWORD=${password}"]`,
-    },
-  });
-  expect(run.code).toBe(1);
-  expect(run.visible).toContain('| + bin/rails db:migrate RAILS_MASTER_KEY=*** POSTGRES_PASSWORD=***');
-  const everything = everythingVisible(run);
-  for (const secret of [masterKey, password, token]) expect(everything).not.toContain(secret);
-  expect(run.masked).toEqual(expect.arrayContaining([token, masterKey]));
-  expect(run.stdout).toMatch(/RAILS_MASTER_KEY as a plain environment value; use secrets/);
-});
+test(
+  'leak test: secret environment values, the token and secrets in log lines never reach stdout, stderr, outputs or the summary',
+  async () => {
+    const masterKey = 'c0ffee5ecretRailsMasterKey0123456789abcdef';
+    const password = 'pg-Pa55word-that-must-not-leak';
+    const token = 'ghs_leakTestToken1234567890abcdefABCDEF';
+    sim.setScenario({ image: 'leak-crash' }, 'crash');
+    const { run } = await deploy({
+      image: '123456789012.dkr.ecr.eu-west-2.amazonaws.com/api:leak-crash',
+      env: { GITHUB_API_URL: githubUrl },
+      environment: [
+        { name: 'RAILS_MASTER_KEY', value: masterKey },
+        { name: 'RAILS_ENV', value: 'production' },
+      ],
+      inputs: {
+        'github-token': token,
+        environment: 'staging',
+        'run-task': 'true',
+        // The one-off task echoes its command in its log: both secrets come back in CloudWatch lines.
+        'run-task-command': `["bin/rails", "db:migrate", "RAILS_MASTER_KEY=${masterKey}", "POSTGRES_PASSWORD=${password}"]`,
+      },
+    });
+    expect(run.code).toBe(1);
+    expect(run.visible).toContain('| + bin/rails db:migrate RAILS_MASTER_KEY=*** POSTGRES_PASSWORD=***');
+    const everything = everythingVisible(run);
+    for (const secret of [masterKey, password, token]) expect(everything).not.toContain(secret);
+    expect(run.masked).toEqual(expect.arrayContaining([token, masterKey]));
+    expect(run.stdout).toMatch(/RAILS_MASTER_KEY as a plain environment value; use secrets/);
+  },
+  LIMIT,
+);

@@ -15,6 +15,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { everythingVisible, runBundle, startMoto, type Moto } from '@deploy-actions/testing';
 
+/** jest's default 5 s is too short for a bundle run on a loaded 2-core machine. */
+const LIMIT = 60_000;
+
 let moto: Moto;
 let ecs: ECSClient;
 const cluster = 'learning-platform-cluster1';
@@ -54,55 +57,59 @@ beforeAll(async () => {
       desiredCount: 1,
     }),
   );
-});
+}, LIMIT);
 afterAll(async () => {
   ecs?.destroy();
   await moto?.stop();
-});
+}, LIMIT);
 
 const serviceTd = async (): Promise<string | undefined> =>
   (await ecs.send(new DescribeServicesCommand({ cluster, services: ['frontend'] }))).services?.[0]?.taskDefinition;
 
-test('registers the cleaned task definition (describe output with read-only fields) and updates the service', async () => {
-  const described = {
-    taskDefinition: {
-      ...taskDefinition('nginx:1.28'),
-      taskDefinitionArn: 'arn:aws:ecs:eu-west-2:123456789012:task-definition/learning-platform-nginx:9',
-      revision: 9,
-      status: 'ACTIVE',
-      registeredAt: 1700000000,
-      compatibilities: ['EC2', 'FARGATE'],
-      requiresAttributes: [],
-    },
-  };
-  const ws = await workspace({ 'td.json': JSON.stringify(described) });
-  const before = await serviceTd();
-  const run = await runBundle('deploy-service', {
-    workspace: ws,
-    env: moto.env,
-    inputs: {
-      'task-definition': 'td.json',
-      service: 'frontend',
-      cluster,
-      'wait-for-service-stability': 'false',
-      'desired-count': '2',
-    },
-  });
-  expect(run.stderr).not.toMatch(/eval|require is not defined/);
-  expect(run.code).toBe(0);
-  expect(run.outputs['outcome']).toBe('succeeded');
-  expect(run.outputs['previous-task-definition-arn']).toBe(before);
-  expect(run.outputs['task-definition-arn']).toMatch(/task-definition\/learning-platform-nginx:2$/);
-  expect(await serviceTd()).toBe(run.outputs['task-definition-arn']);
-  const service = (await ecs.send(new DescribeServicesCommand({ cluster, services: ['frontend'] }))).services?.[0];
-  expect(service?.desiredCount).toBe(2);
-  const registered = await ecs.send(
-    new DescribeTaskDefinitionCommand({ taskDefinition: run.outputs['task-definition-arn'] }),
-  );
-  expect(registered.taskDefinition?.containerDefinitions?.[0]?.image).toBe('nginx:1.28');
-  expect(run.visible).toContain('removed read-only fields');
-  expect(run.summary).toContain('rollout not followed');
-});
+test(
+  'registers the cleaned task definition (describe output with read-only fields) and updates the service',
+  async () => {
+    const described = {
+      taskDefinition: {
+        ...taskDefinition('nginx:1.28'),
+        taskDefinitionArn: 'arn:aws:ecs:eu-west-2:123456789012:task-definition/learning-platform-nginx:9',
+        revision: 9,
+        status: 'ACTIVE',
+        registeredAt: 1700000000,
+        compatibilities: ['EC2', 'FARGATE'],
+        requiresAttributes: [],
+      },
+    };
+    const ws = await workspace({ 'td.json': JSON.stringify(described) });
+    const before = await serviceTd();
+    const run = await runBundle('deploy-service', {
+      workspace: ws,
+      env: moto.env,
+      inputs: {
+        'task-definition': 'td.json',
+        service: 'frontend',
+        cluster,
+        'wait-for-service-stability': 'false',
+        'desired-count': '2',
+      },
+    });
+    expect(run.stderr).not.toMatch(/eval|require is not defined/);
+    expect(run.code).toBe(0);
+    expect(run.outputs['outcome']).toBe('succeeded');
+    expect(run.outputs['previous-task-definition-arn']).toBe(before);
+    expect(run.outputs['task-definition-arn']).toMatch(/task-definition\/learning-platform-nginx:2$/);
+    expect(await serviceTd()).toBe(run.outputs['task-definition-arn']);
+    const service = (await ecs.send(new DescribeServicesCommand({ cluster, services: ['frontend'] }))).services?.[0];
+    expect(service?.desiredCount).toBe(2);
+    const registered = await ecs.send(
+      new DescribeTaskDefinitionCommand({ taskDefinition: run.outputs['task-definition-arn'] }),
+    );
+    expect(registered.taskDefinition?.containerDefinitions?.[0]?.image).toBe('nginx:1.28');
+    expect(run.visible).toContain('removed read-only fields');
+    expect(run.summary).toContain('rollout not followed');
+  },
+  LIMIT,
+);
 
 test.each([
   { name: 'missing service input', inputs: { 'task-definition': 'td.yaml' }, message: /input 'service': is required/ },
@@ -136,18 +143,24 @@ test.each([
     inputs: { 'task-definition': 'td.yaml', service: 'no-such-service', cluster },
     message: /service 'no-such-service' not found/,
   },
-])('fails before any change: $name', async ({ inputs, message }) => {
-  const ws = await workspace({
-    'td.yaml': `family: learning-platform-nginx\nnetworkMode: awsvpc\nrequiresCompatibilities: [FARGATE]\ncpu: 256\nmemory: 512\ncontainerDefinitions:\n  - name: nginx\n    image: nginx:1.29\n`,
-  });
-  const familyBefore = (await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: 'learning-platform-nginx' })))
-    .taskDefinitionArns?.length;
-  const run = await runBundle('deploy-service', { workspace: ws, env: moto.env, inputs: { cluster, ...inputs } });
-  expect(run.code).toBe(1);
-  expect(run.stdout).toMatch(/::error::deploy-service: /);
-  expect(run.stdout).toMatch(message);
-  const familyAfter = (await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: 'learning-platform-nginx' })))
-    .taskDefinitionArns?.length;
-  expect(familyAfter).toBe(familyBefore);
-  expect(everythingVisible(run)).not.toMatch(/"\$metadata"|\{"__type"/);
-});
+])(
+  'fails before any change: $name',
+  async ({ inputs, message }) => {
+    const ws = await workspace({
+      'td.yaml': `family: learning-platform-nginx\nnetworkMode: awsvpc\nrequiresCompatibilities: [FARGATE]\ncpu: 256\nmemory: 512\ncontainerDefinitions:\n  - name: nginx\n    image: nginx:1.29\n`,
+    });
+    const familyBefore = (await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: 'learning-platform-nginx' })))
+      .taskDefinitionArns?.length;
+    const run = await runBundle('deploy-service', { workspace: ws, env: moto.env, inputs: { cluster, ...inputs } });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/::error::deploy-service: /);
+    expect(run.stdout).toMatch(message);
+    // Input errors stop before outputs; an AWS-side refusal still reports outcome=failed.
+    expect(run.outputs['outcome']).toBe(inputs.service === 'no-such-service' ? 'failed' : undefined);
+    const familyAfter = (await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: 'learning-platform-nginx' })))
+      .taskDefinitionArns?.length;
+    expect(familyAfter).toBe(familyBefore);
+    expect(everythingVisible(run)).not.toMatch(/"\$metadata"|\{"__type"/);
+  },
+  LIMIT,
+);

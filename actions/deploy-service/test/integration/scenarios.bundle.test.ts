@@ -4,14 +4,17 @@ import { startAwsSim, type AwsSim, type ScenarioName } from '@deploy-actions/aws
 import { runBundle, type RunResult } from '@deploy-actions/testing';
 import { CLUSTER, NGINX, callCounts, nginxTaskDefinition, serviceTaskDefinition, workspace } from './helpers';
 
+/** jest's default 5 s is too short for a bundle run on a loaded 2-core machine. */
+const LIMIT = 60_000;
+
 let sim: AwsSim;
 beforeAll(async () => {
   sim = await startAwsSim({ timeScale: 600 });
   sim.seedPlatform();
-});
+}, LIMIT);
 afterAll(async () => {
   await sim?.stop();
-});
+}, LIMIT);
 
 let n = 0;
 /** Deploys the frontend with an image that selects the scenario; returns the run and the service's TD before. */
@@ -39,26 +42,32 @@ async function deploy(
   return { run, before, after: serviceTaskDefinition(sim, NGINX), from };
 }
 
-test('healthy: succeeds on the new revision, every event once, a summary, outputs', async () => {
-  const { run, before, after, from } = await deploy('healthy');
-  expect(run.code).toBe(0);
-  expect(run.outputs['outcome']).toBe('succeeded');
-  expect(after).toBe(run.outputs['task-definition-arn']);
-  expect(after).not.toBe(before);
-  expect(run.outputs['previous-task-definition-arn']).toBe(before);
-  expect(run.outputs['deployment-id']).toMatch(/^ecs-svc\/\d+$/);
-  expect(Number(run.outputs['duration-seconds'])).toBeGreaterThan(0);
-  const events = run.visible.split('\n').filter((l) => l.startsWith('event '));
-  expect(events.length).toBeGreaterThan(0);
-  expect(new Set(events).size).toBe(events.length);
-  expect(run.visible).toMatch(/rollout COMPLETED: .* 2\/2; 2 target\(s\) healthy in 1 target group/);
-  expect(run.summary).toContain('✅ succeeded');
-  expect(run.summary).toMatch(/<code>learning-platform-nginx:\d+<\/code> → <code>learning-platform-nginx:\d+<\/code>/);
-  expect(run.summary).toContain('frontend:healthy-');
-  // Followed through the service-deployments API where the endpoint has it; never the SDK waiter.
-  expect(callCounts(sim, from)['ListServiceDeployments']).toBeGreaterThan(0);
-  expect(run.stdout).not.toMatch(/"\$metadata"|\{"__type"/);
-});
+test(
+  'healthy: succeeds on the new revision, every event once, a summary, outputs',
+  async () => {
+    const { run, before, after, from } = await deploy('healthy');
+    expect(run.code).toBe(0);
+    expect(run.outputs['outcome']).toBe('succeeded');
+    expect(after).toBe(run.outputs['task-definition-arn']);
+    expect(after).not.toBe(before);
+    expect(run.outputs['previous-task-definition-arn']).toBe(before);
+    expect(run.outputs['deployment-id']).toMatch(/^ecs-svc\/\d+$/);
+    expect(Number(run.outputs['duration-seconds'])).toBeGreaterThan(0);
+    const events = run.visible.split('\n').filter((l) => l.startsWith('event '));
+    expect(events.length).toBeGreaterThan(0);
+    expect(new Set(events).size).toBe(events.length);
+    expect(run.visible).toMatch(/rollout COMPLETED: .* 2\/2; 2 target\(s\) healthy in 1 target group/);
+    expect(run.summary).toContain('✅ succeeded');
+    expect(run.summary).toMatch(
+      /<code>learning-platform-nginx:\d+<\/code> → <code>learning-platform-nginx:\d+<\/code>/,
+    );
+    expect(run.summary).toContain('frontend:healthy-');
+    // Followed through the service-deployments API where the endpoint has it; never the SDK waiter.
+    expect(callCounts(sim, from)['ListServiceDeployments']).toBeGreaterThan(0);
+    expect(run.stdout).not.toMatch(/"\$metadata"|\{"__type"/);
+  },
+  LIMIT,
+);
 
 test.each<{ scenario: ScenarioName; message: RegExp; report: RegExp }>([
   {
@@ -95,68 +104,86 @@ test.each<{ scenario: ScenarioName; message: RegExp; report: RegExp }>([
   },
 );
 
-test('slow: a rollout slower than wait-for-minutes times out (never hangs) and rolls back', async () => {
-  const { run, before, after } = await deploy('slow', { 'wait-for-minutes': '0.03' });
-  expect(run.code).toBe(1);
-  expect(run.outputs['outcome']).toBe('rolled-back');
-  expect(run.stdout).toMatch(/the rollout did not finish within 0.03 minute\(s\) \(last state: /);
-  expect(after).toBe(before);
-  expect(Number(run.outputs['duration-seconds'])).toBeLessThan(30);
-});
+test(
+  'slow: a rollout slower than wait-for-minutes times out (never hangs) and rolls back',
+  async () => {
+    const { run, before, after } = await deploy('slow', { 'wait-for-minutes': '0.03' });
+    expect(run.code).toBe(1);
+    expect(run.outputs['outcome']).toBe('rolled-back');
+    expect(run.stdout).toMatch(/the rollout did not finish within 0.03 minute\(s\) \(last state: /);
+    expect(after).toBe(before);
+    expect(Number(run.outputs['duration-seconds'])).toBeLessThan(30);
+  },
+  LIMIT,
+);
 
-test('rollback off, circuit breaker on: fails and says truthfully that ECS put the service back', async () => {
-  const { run, before, after } = await deploy('crash', { rollback: 'false' });
-  expect(run.code).toBe(1);
-  expect(run.outputs['outcome']).toBe('failed');
-  expect(after).toBe(before);
-  expect(run.stdout).toMatch(/rollback is off, the service runs learning-platform-nginx:\d+ \(put back by ECS\)/);
-});
+test(
+  'rollback off, circuit breaker on: fails and says truthfully that ECS put the service back',
+  async () => {
+    const { run, before, after } = await deploy('crash', { rollback: 'false' });
+    expect(run.code).toBe(1);
+    expect(run.outputs['outcome']).toBe('failed');
+    expect(after).toBe(before);
+    expect(run.stdout).toMatch(/rollback is off, the service runs learning-platform-nginx:\d+ \(put back by ECS\)/);
+  },
+  LIMIT,
+);
 
-test('rollback off, no circuit breaker: times out and leaves the service on the new revision, saying so', async () => {
-  sim.seedPlatform({
-    cluster: 'no-breaker-cluster',
-    services: [
-      {
-        name: 'plain',
-        image: 'nginx:1.27',
-        containerName: 'nginx',
-        containerPort: 80,
-        desiredCount: 1,
-        circuitBreaker: { enable: false, rollback: false },
-      },
-    ],
-  });
-  sim.setScenario({ service: 'plain' }, 'crash');
-  const ws = await workspace({ 'td.json': JSON.stringify({ ...nginxTaskDefinition('nginx:1.28'), family: 'plain' }) });
-  const run = await runBundle('deploy-service', {
-    workspace: ws,
-    env: sim.env,
-    inputs: {
-      'task-definition': 'td.json',
-      service: 'plain',
+test(
+  'rollback off, no circuit breaker: times out and leaves the service on the new revision, saying so',
+  async () => {
+    sim.seedPlatform({
       cluster: 'no-breaker-cluster',
-      rollback: 'false',
-      'poll-interval-seconds': '0.05',
-      'wait-for-minutes': '0.03',
-    },
-  });
-  expect(run.code).toBe(1);
-  expect(run.outputs['outcome']).toBe('failed');
-  expect(run.stdout).toMatch(
-    /the rollout did not finish within 0.03 minute\(s\).*rollback is off, the service is left on plain:2/,
-  );
-  const services = sim.call('ecs', 'DescribeServices', { cluster: 'no-breaker-cluster', services: ['plain'] })[
-    'services'
-  ] as { taskDefinition: string }[];
-  expect(services[0]?.taskDefinition).toBe(run.outputs['task-definition-arn']);
-});
+      services: [
+        {
+          name: 'plain',
+          image: 'nginx:1.27',
+          containerName: 'nginx',
+          containerPort: 80,
+          desiredCount: 1,
+          circuitBreaker: { enable: false, rollback: false },
+        },
+      ],
+    });
+    sim.setScenario({ service: 'plain' }, 'crash');
+    const ws = await workspace({
+      'td.json': JSON.stringify({ ...nginxTaskDefinition('nginx:1.28'), family: 'plain' }),
+    });
+    const run = await runBundle('deploy-service', {
+      workspace: ws,
+      env: sim.env,
+      inputs: {
+        'task-definition': 'td.json',
+        service: 'plain',
+        cluster: 'no-breaker-cluster',
+        rollback: 'false',
+        'poll-interval-seconds': '0.05',
+        'wait-for-minutes': '0.03',
+      },
+    });
+    expect(run.code).toBe(1);
+    expect(run.outputs['outcome']).toBe('failed');
+    expect(run.stdout).toMatch(
+      /the rollout did not finish within 0.03 minute\(s\).*rollback is off, the service is left on plain:2/,
+    );
+    const services = sim.call('ecs', 'DescribeServices', { cluster: 'no-breaker-cluster', services: ['plain'] })[
+      'services'
+    ] as { taskDefinition: string }[];
+    expect(services[0]?.taskDefinition).toBe(run.outputs['task-definition-arn']);
+  },
+  LIMIT,
+);
 
-test('keep-revisions deregisters older revisions, never the running or previous one', async () => {
-  const { run, before } = await deploy('healthy', { 'keep-revisions': '1' });
-  expect(run.code).toBe(0);
-  const active = sim.call('ecs', 'ListTaskDefinitions', { familyPrefix: NGINX, status: 'ACTIVE' });
-  const arns = active['taskDefinitionArns'] as string[];
-  expect(arns).toContain(run.outputs['task-definition-arn']);
-  expect(arns).toContain(before);
-  expect(arns.length).toBe(2);
-});
+test(
+  'keep-revisions deregisters older revisions, never the running or previous one',
+  async () => {
+    const { run, before } = await deploy('healthy', { 'keep-revisions': '1' });
+    expect(run.code).toBe(0);
+    const active = sim.call('ecs', 'ListTaskDefinitions', { familyPrefix: NGINX, status: 'ACTIVE' });
+    const arns = active['taskDefinitionArns'] as string[];
+    expect(arns).toContain(run.outputs['task-definition-arn']);
+    expect(arns).toContain(before);
+    expect(arns.length).toBe(2);
+  },
+  LIMIT,
+);

@@ -1,0 +1,125 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { memoryIO } from '@deploy-actions/core';
+import { readOptions, redactor } from '../../src/main';
+
+const TD = {
+  family: 'learning-platform-api',
+  networkMode: 'awsvpc',
+  requiresCompatibilities: ['FARGATE'],
+  cpu: '256',
+  memory: '512',
+  containerDefinitions: [
+    {
+      name: 'api',
+      image: 'busybox:latest',
+      essential: true,
+      environment: [
+        { name: 'RAILS_MASTER_KEY', value: 'plain-master-key-0123456789' },
+        { name: 'RAILS_ENV', value: 'production' },
+      ],
+    },
+  ],
+};
+
+async function ws(): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'deploy-unit-'));
+  await writeFile(path.join(dir, 'td.json'), JSON.stringify(TD));
+  return dir;
+}
+
+test('defaults: wait on, 30 minutes, 5 s polls, rollback on, cluster default', async () => {
+  const io = memoryIO({ 'task-definition': 'td.json', service: 'api' }, { GITHUB_WORKSPACE: await ws() });
+  const { deploy } = await readOptions(io);
+  expect(deploy).toMatchObject({
+    cluster: 'default',
+    wait: true,
+    waitMinutes: 30,
+    pollSeconds: 5,
+    rollback: true,
+    forceNewDeployment: false,
+    logLines: 20,
+  });
+  expect(deploy.runTask).toBeUndefined();
+  expect(deploy.taskDefinition.family).toBe('learning-platform-api');
+});
+
+test('fractions, run-task with its network, and the token and secret-looking values are masked at once', async () => {
+  const io = memoryIO(
+    {
+      'task-definition': 'td.json',
+      service: 'api',
+      'wait-for-minutes': '0.5',
+      'poll-interval-seconds': '0.25',
+      'run-task': 'true',
+      'run-task-command': 'bin/rails db:migrate',
+      'run-task-subnets': 'subnet-1, subnet-2',
+      'run-task-security-groups': 'sg-1',
+      'github-token': 'ghs_unitTestToken000000000000',
+      environment: 'staging',
+    },
+    { GITHUB_WORKSPACE: await ws() },
+  );
+  const options = await readOptions(io);
+  expect(options.deploy.waitMinutes).toBe(0.5);
+  expect(options.deploy.pollSeconds).toBe(0.25);
+  expect(options.deploy.runTask).toEqual({
+    command: ['bin/rails', 'db:migrate'],
+    container: undefined,
+    startedBy: 'deploy-actions',
+    network: {
+      awsvpcConfiguration: { subnets: ['subnet-1', 'subnet-2'], securityGroups: ['sg-1'], assignPublicIp: 'DISABLED' },
+    },
+  });
+  expect(io.secrets).toEqual(expect.arrayContaining(['ghs_unitTestToken000000000000', 'plain-master-key-0123456789']));
+  expect(io.secrets).not.toContain('production');
+  expect(options.warnings.join('\n')).toMatch(/RAILS_MASTER_KEY as a plain environment value/);
+});
+
+test('every input problem is reported at once, before any AWS call', async () => {
+  const io = memoryIO(
+    {
+      'task-definition': 'td.json',
+      'wait-for-minutes': '0',
+      'poll-interval-seconds': 'fast',
+      'desired-count': '-1',
+      'propagate-tags': 'ALL',
+      'run-task-container': 'api',
+      environment: 'staging',
+      'environment-url': 'not a url',
+      'keep-revisions': '0',
+    },
+    { GITHUB_WORKSPACE: await ws() },
+  );
+  const error = await readOptions(io).catch((e: unknown) => e as Error);
+  const message = error instanceof Error ? error.message : '';
+  for (const expected of [
+    /input 'service': is required/,
+    /input 'wait-for-minutes': 0 is out of range/,
+    /input 'poll-interval-seconds': 'fast' is not a number/,
+    /input 'desired-count': -1 is out of range/,
+    /input 'propagate-tags': 'ALL' is not allowed/,
+    /input 'run-task-container': is set but run-task is false/,
+    /input 'environment': needs github-token/,
+    /input 'environment-url': 'not a url' is not an http\(s\) URL/,
+    /input 'keep-revisions': 0 is out of range/,
+  ]) {
+    expect(message).toMatch(expected);
+  }
+  expect(message).toMatch(/^9 problems:/);
+});
+
+test.each([
+  ['a known secret value', 'login with hunter2-secret-value ok', 'login with *** ok'],
+  [
+    'NAME=value with a secret-looking name',
+    'POSTGRES_PASSWORD=abc123 RAILS_ENV=production',
+    'POSTGRES_PASSWORD=*** RAILS_ENV=production',
+  ],
+  ['NAME: "quoted value"', 'SECRET_KEY_BASE: "x y z" next', 'SECRET_KEY_BASE: *** next'],
+  ['lower-case api_key=', 'api_key=zzz', 'api_key=***'],
+  ['nothing secret', 'GET /health 200', 'GET /health 200'],
+])('redactor: %s', (_name, input, output) => {
+  expect(redactor(['hunter2-secret-value'])(input)).toBe(output);
+});
