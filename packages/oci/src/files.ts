@@ -55,7 +55,8 @@ export async function directoryEntries(dir: string, options: DirectoryLayerOptio
   const root = options.root.replace(/^\/+|\/+$/g, '');
   const entries: TarEntry[] = [{ type: 'dir', path: root }];
   if (options.replace) entries.push({ type: 'file', path: `${root}/.wh..wh..opq`, content: Buffer.alloc(0) });
-  const walk = async (abs: string, rel: string): Promise<void> => {
+  // `ancestors`: real paths of the directories being walked, so a link back up (a loop) is caught.
+  const walk = async (abs: string, rel: string, ancestors: ReadonlySet<string>): Promise<void> => {
     for (const name of (await readdir(abs)).sort()) {
       const full = path.join(abs, name);
       const relName = rel ? `${rel}/${name}` : name;
@@ -73,14 +74,22 @@ export async function directoryEntries(dir: string, options: DirectoryLayerOptio
         s = await stat(full);
       }
       if (s.isDirectory()) {
+        const real = await realpath(full);
+        if (ancestors.has(real)) {
+          throw new ConfigError(
+            where,
+            `'${relName}' is a symbolic link loop`,
+            'remove the link or replace it with files',
+          );
+        }
         entries.push({ type: 'dir', path: `${root}/${relName}` });
-        await walk(full, relName);
+        await walk(full, relName, new Set([...ancestors, real]));
       } else if (s.isFile()) {
         entries.push({ type: 'file', path: `${root}/${relName}`, content: await readFile(full) });
       }
     }
   };
-  await walk(top, '');
+  await walk(top, '', new Set([top]));
   return entries;
 }
 

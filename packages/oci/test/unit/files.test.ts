@@ -52,6 +52,9 @@ test('follows links inside the site but refuses links out of it', async () => {
   const outside = await site({ 'index.html': 'i' });
   await symlink('/etc/hostname', path.join(outside, 'leak.txt'));
   await expect(directoryEntries(outside, opts)).rejects.toThrow(/'leak.txt' is a symbolic link to outside/);
+  const loop = await site({ 'index.html': 'i', 'sub/a.txt': 'a' });
+  await symlink(loop, path.join(loop, 'sub/up'));
+  await expect(directoryEntries(loop, opts)).rejects.toThrow(/'sub\/up' is a symbolic link loop/);
 });
 
 test('generated files come with their parent directories below the top level, and keep their modes', () => {
