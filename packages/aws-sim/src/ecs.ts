@@ -1102,7 +1102,8 @@ export class EcsSim {
         const failures: Obj[] = [];
         for (const ref of strList(input, 'services')) {
           const svc = this.findService(cluster, ref);
-          if (svc) services.push(this.describeService(svc));
+          const withTags = strList(input, 'include').includes('TAGS');
+          if (svc) services.push({ ...this.describeService(svc), ...(withTags ? { tags: svc.tags } : {}) });
           else
             failures.push({
               arn: ref.startsWith('arn:') ? ref : this.arn('service', `${cluster.name}/${ref}`),

@@ -247,7 +247,10 @@ export async function startAwsSim(options: AwsSimOptions = {}): Promise<AwsSim> 
     clearScenarios: () => {
       ecs.rules.length = 0;
     },
-    injectFault: (fault) => addFault(router.faults, fault),
+    injectFault: (fault) => {
+      scheduler.advance();
+      addFault(router.faults, fault, scheduler.now());
+    },
     clearFaults: () => {
       router.faults.length = 0;
     },

@@ -33,12 +33,19 @@ export interface FaultSpec {
   readonly times?: number;
   /** Matching calls that succeed before the fault starts; default 0. */
   readonly afterCalls?: number;
+  /**
+   * Simulated milliseconds after injection before the fault starts (e.g. 3_600_000: a one-hour role
+   * session ending mid-wait); default 0. Combined with afterCalls, both must have passed.
+   */
+  readonly afterMs?: number;
   /** For `slow`: real milliseconds to hold the reply; default 2000. */
   readonly delayMs?: number;
 }
 
 interface ActiveFault {
   readonly spec: FaultSpec;
+  /** Simulated time from which the fault may fire. */
+  readonly startsAt: number;
   seen: number;
   fired: number;
 }
@@ -59,18 +66,18 @@ export interface Router {
   readonly faults: ActiveFault[];
 }
 
-export function addFault(faults: ActiveFault[], spec: FaultSpec): void {
-  faults.push({ spec, seen: 0, fired: 0 });
+export function addFault(faults: ActiveFault[], spec: FaultSpec, now: number): void {
+  faults.push({ spec, startsAt: now + (spec.afterMs ?? 0), seen: 0, fired: 0 });
 }
 
-function pickFault(faults: ActiveFault[], service: ServiceId, operation: string): ActiveFault | undefined {
+function pickFault(faults: ActiveFault[], service: ServiceId, operation: string, now: number): ActiveFault | undefined {
   let chosen: ActiveFault | undefined;
   for (const f of faults) {
     if (f.spec.operation !== undefined && f.spec.operation !== operation) continue;
     if (f.spec.service !== undefined && f.spec.service !== service) continue;
     f.seen++;
     const times = f.spec.times ?? (f.spec.kind === 'expired-credentials' ? Infinity : 1);
-    if (chosen === undefined && f.seen > (f.spec.afterCalls ?? 0) && f.fired < times) {
+    if (chosen === undefined && now >= f.startsAt && f.seen > (f.spec.afterCalls ?? 0) && f.fired < times) {
       f.fired++;
       chosen = f;
     }
@@ -160,7 +167,7 @@ async function handle(router: Router, req: IncomingMessage, res: ServerResponse)
   }
 
   router.scheduler.advance();
-  const fault = pickFault(router.faults, service, operation);
+  const fault = pickFault(router.faults, service, operation, router.scheduler.now());
   router.calls.push(fault ? { service, operation, fault: fault.spec.kind } : { service, operation });
   if (fault?.spec.kind === 'reset') {
     req.socket.destroy();

@@ -217,6 +217,7 @@ describe.each(targets)('%s', (name, startTarget) => {
           taskDefinition,
           desiredCount: 1,
           launchType: 'FARGATE',
+          tags: [{ key: 'env', value: 'staging' }],
         }),
       );
       expect(created.service).toMatchObject({
@@ -246,6 +247,11 @@ describe.each(targets)('%s', (name, startTarget) => {
       expect(d.services?.map((s) => [s.serviceName, s.taskDefinition, s.desiredCount])).toEqual([['web', next, 2]]);
       // The failure's ARN differs (moto: service/ghost, simulator: service/<cluster>/ghost); both name the service.
       expect(d.failures?.map((f) => [f.arn?.split('/').at(-1), f.reason])).toEqual([['ghost', 'MISSING']]);
+
+      const tagged = await c.ecs.send(
+        new DescribeServicesCommand({ cluster: 'contract-cluster', services: ['web'], include: ['TAGS'] }),
+      );
+      expect(tagged.services?.[0]?.tags).toEqual([{ key: 'env', value: 'staging' }]);
 
       const list = await c.ecs.send(new ListServicesCommand({ cluster: 'contract-cluster' }));
       expect(list.serviceArns).toEqual([`arn:aws:ecs:eu-west-2:${ACCOUNT}:service/contract-cluster/web`]);

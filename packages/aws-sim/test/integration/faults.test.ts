@@ -4,7 +4,7 @@ import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { DescribeTargetGroupsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { type AwsSim, type FaultSpec, startAwsSim } from '@deploy-actions/aws-sim';
+import { type AwsSim, type FaultSpec, manualClock, startAwsSim } from '@deploy-actions/aws-sim';
 import { type Clients, clients, destroy } from './helpers';
 
 let sim: AwsSim;
@@ -147,4 +147,23 @@ test('every call is recorded with its service and operation', async () => {
     { service: 'elbv2', operation: 'DescribeTargetGroups' },
     { service: 'sts', operation: 'GetCallerIdentity' },
   ]);
+});
+
+test('afterMs: credentials expire after a span of simulated time (a one-hour role session)', async () => {
+  const clock = manualClock();
+  const timed = await startAwsSim({ clock });
+  timed.seedPlatform();
+  const c = clients(timed.env, 3);
+  try {
+    timed.injectFault({ kind: 'expired-credentials', afterMs: 3_600_000 });
+    await expect(describe_(c)).resolves.toBeDefined();
+    clock.advance(3_599_000);
+    await expect(describe_(c)).resolves.toBeDefined();
+    clock.advance(1_000);
+    expect(await failure(describe_(c))).toEqual({ name: 'ExpiredTokenException', status: 400 });
+    expect(timed.calls.map((x) => x.fault)).toEqual([undefined, undefined, 'expired-credentials']);
+  } finally {
+    destroy(c);
+    await timed.stop();
+  }
 });

@@ -7,6 +7,7 @@ import {
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
+  StopTaskCommand,
   UpdateServiceCommand,
   type Task,
 } from '@aws-sdk/client-ecs';
@@ -263,6 +264,51 @@ test('unhealthy without a load balancer: container health checks fail, ECS repla
     stopCode: 'ServiceSchedulerInitiated',
   });
   expect(failed[0]?.containers?.[0]?.exitCode).toBe(137);
+});
+
+test('StopTask on a service task: it stops with the given reason and the service replaces it', async () => {
+  await start();
+  const listed = await c.ecs.send(new ListTasksCommand({ cluster: CLUSTER, serviceName: 'api' }));
+  const victim = listed.taskArns?.[0] ?? '';
+  const stopped = await c.ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: victim, reason: 'on-call restart' }));
+  expect(stopped.task).toMatchObject({ desiredStatus: 'STOPPED', lastStatus: 'RUNNING' });
+  const { service, events } = await follow(
+    c.ecs,
+    CLUSTER,
+    'api',
+    step,
+    (s) => s.runningCount === 1 && s.pendingCount === 0 && (s.events?.length ?? 0) > 2,
+  );
+  expect(service.deployments).toHaveLength(1);
+  expect(events.join('\n')).toMatch(/has started 1 tasks: \(task [0-9a-f]{32}\)\./);
+  const task = (await c.ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: [victim] }))).tasks?.[0];
+  expect(task).toMatchObject({ lastStatus: 'STOPPED', stoppedReason: 'on-call restart', stopCode: 'UserInitiated' });
+  const running = await c.ecs.send(new ListTasksCommand({ cluster: CLUSTER, serviceName: 'api' }));
+  expect(running.taskArns).toHaveLength(1);
+  expect(running.taskArns).not.toContain(victim);
+});
+
+test.each([
+  { from: 2, to: 3 },
+  { from: 2, to: 1 },
+])('UpdateService desiredCount $from -> $to scales the deployment without a new one', async ({ to }) => {
+  await start();
+  await c.ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: SERVICE, desiredCount: to }));
+  const { service } = await follow(c.ecs, CLUSTER, SERVICE, step, (s) => s.runningCount === to && s.pendingCount === 0);
+  expect(service.deployments).toHaveLength(1);
+  expect(service.deployments?.[0]).toMatchObject({ rolloutState: 'COMPLETED', desiredCount: to, runningCount: to });
+  const health = await c.elb.send(
+    new DescribeTargetHealthCommand({ TargetGroupArn: seed.services[SERVICE]?.targetGroupArn }),
+  );
+  // Let draining targets (scale-in) go, then every remaining target is a healthy running task.
+  for (let i = 0; i < 20; i++) clock.advance(5_000);
+  const settled = await c.elb.send(
+    new DescribeTargetHealthCommand({ TargetGroupArn: seed.services[SERVICE]?.targetGroupArn }),
+  );
+  expect(health.TargetHealthDescriptions?.length).toBeGreaterThanOrEqual(to);
+  expect(settled.TargetHealthDescriptions?.map((t) => t.TargetHealth?.State)).toEqual(
+    Array<string>(to).fill('healthy'),
+  );
 });
 
 test('crash without a circuit breaker: ECS keeps replacing tasks, the deployment stays IN_PROGRESS', async () => {
