@@ -1,0 +1,345 @@
+/**
+ * Runs the jobs of our workflow files locally, the way the runner would: steps in order, `if:` conditions
+ * and `with:`/`env:` expressions evaluated against the workflow's inputs, `vars`, `needs`, `matrix`, the
+ * runner context and earlier steps' outputs. Steps that use one of our actions (`$/actions/<name>`) run the
+ * BUNDLED action through runBundle, exactly as the runner invokes it. Plain `run:` scripts run in bash.
+ * Everything else (checkout, setup-node, OIDC credentials, artifacts, scripts that call the AWS CLI) is
+ * simulated by a named handler that says what it stands in for; a step without one stops the demo, so the
+ * demo notices when a workflow changes under it.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { parseOutputFile, REPO_ROOT, runBundle, type RunResult } from '@deploy-actions/testing';
+import { condition, evaluate, interpolate, type EvaluationContext, type Value } from '../../test/support/expressions';
+import {
+  inputsWithDefaults,
+  localAction,
+  needsOf,
+  type Job,
+  type Step,
+  type Workflow,
+} from '../../test/support/workflows';
+import { dim, green, red, renderMarkdown, yellow } from './terminal';
+
+export type Outcome = 'success' | 'failure' | 'skipped';
+
+export interface StepRecord {
+  readonly id: string | undefined;
+  readonly name: string;
+  /** `actions/<name>` for our actions, `run` for scripts, `simulated` for stand-ins. */
+  readonly kind: 'action' | 'run' | 'simulated';
+  readonly action?: string;
+  readonly outcome: Outcome;
+  readonly outputs: Record<string, string>;
+  readonly inputs?: Record<string, string>;
+  readonly summary?: string;
+  /** What the step printed (runner-visible lines, masks applied), for failures and checks. */
+  readonly log: string;
+}
+
+export interface JobRecord {
+  readonly workflow: string;
+  readonly job: string;
+  readonly title: string;
+  readonly result: Outcome;
+  readonly outputs: Record<string, string>;
+  readonly steps: readonly StepRecord[];
+}
+
+/** What a simulated step sees and can do. */
+export interface SimulationContext {
+  readonly step: Step;
+  /** The step's `with:` and `env:` with expressions evaluated. */
+  readonly with: Record<string, string>;
+  readonly env: Record<string, string>;
+  readonly job: JobState;
+  readonly contexts: Record<string, Value>;
+}
+
+export interface Simulation {
+  /** One line saying what the real step does and what the demo does instead. */
+  readonly note: string;
+  readonly run: (ctx: SimulationContext) => Promise<Record<string, string>>;
+}
+
+/** Picks the stand-in for a step that is neither one of our actions nor a bash-only script. */
+export type Simulator = (step: Step) => Simulation | undefined;
+
+export interface JobState {
+  /** Environment every later step gets (credentials once "configure-aws-credentials" ran). */
+  readonly env: Record<string, string>;
+  readonly workspace: string;
+  readonly runnerTemp: string;
+}
+
+export interface JobOptions {
+  readonly workflow: Workflow;
+  readonly job: string;
+  readonly inputs: Record<string, Value>;
+  readonly vars: Record<string, string>;
+  readonly needs?: Record<string, { result: Outcome; outputs: Record<string, string> }>;
+  readonly matrix?: Record<string, Value>;
+  /** The checked-out caller repository (GITHUB_WORKSPACE). */
+  readonly workspace: string;
+  readonly repository: string;
+  readonly sha: string;
+  readonly simulate: Simulator;
+  /**
+   * Inputs the demo must change because it runs on 127.0.0.1 (by step id): printed next to the step, so the
+   * difference from the workflow file is never hidden.
+   */
+  readonly overrides?: Record<string, { readonly inputs: Record<string, string>; readonly why: string }>;
+  /** Values the runner would mask (seeded secrets): replaced by *** in everything printed. */
+  readonly secrets: readonly string[];
+  readonly print: (line: string) => void;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function text(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
+
+function evaluateMap(map: Record<string, unknown> | undefined, ctx: EvaluationContext): Record<string, string> {
+  return Object.fromEntries(Object.entries(map ?? {}).map(([k, v]) => [k, interpolate(text(v), ctx)]));
+}
+
+export function mask(value: string, secrets: readonly string[]): string {
+  let out = value;
+  for (const s of secrets) if (s.length >= 4) out = out.split(s).join('***');
+  return out;
+}
+
+/** `bash --noprofile --norc -eo pipefail` as the runner runs `run:` steps, with GITHUB_OUTPUT. */
+async function runScript(
+  script: string,
+  env: Record<string, string>,
+  cwd: string,
+  runnerTemp: string,
+): Promise<{ code: number | null; output: string; outputs: Record<string, string> }> {
+  const dir = await mkdtemp(path.join(runnerTemp, 'step-'));
+  const file = path.join(dir, 'script.sh');
+  const outputFile = path.join(dir, 'output.txt');
+  await writeFile(file, script);
+  await writeFile(outputFile, '');
+  const fullEnv = {
+    ...env,
+    GITHUB_OUTPUT: outputFile,
+    RUNNER_TEMP: runnerTemp,
+    GITHUB_WORKSPACE: env['GITHUB_WORKSPACE'] ?? cwd,
+  };
+  const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
+    const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', file], {
+      cwd,
+      env: fullEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('close', (c) => resolve({ code: c, output: out }));
+  });
+  return { code, output, outputs: parseOutputFile(await readFile(outputFile, 'utf8')) };
+}
+
+/** Lines a user would notice in a step's log: errors, warnings and notices. */
+function annotations(log: string): string[] {
+  return log
+    .split('\n')
+    .filter((l) => /^::(error|warning)/.test(l))
+    .map((l) => l.replace(/^::(error|warning)[^:]*::/, (_, kind: string) => `${kind}: `).replace(/%0A/g, '\n    '));
+}
+
+export async function runJob(options: JobOptions): Promise<JobRecord> {
+  const { workflow, job: jobId, print, secrets } = options;
+  const job: Job | undefined = workflow.jobs[jobId];
+  if (job === undefined) throw new Error(`${workflow.file} has no job '${jobId}'`);
+  const runnerTemp = await mkdtemp(path.join(tmpdir(), `demo-${jobId}-`));
+  const inputs = inputsWithDefaults(workflow, options.inputs);
+  const steps: Record<string, { outputs: Record<string, string>; outcome: Outcome; conclusion: Outcome }> = {};
+  const contexts = (): Record<string, Value> => ({
+    inputs,
+    vars: options.vars,
+    needs: Object.fromEntries(
+      Object.entries(options.needs ?? {}).map(([k, v]) => [k, { result: v.result, outputs: v.outputs }]),
+    ),
+    matrix: options.matrix ?? {},
+    steps,
+    runner: { temp: runnerTemp, os: 'Linux', arch: 'X64' },
+    github: {
+      run_id: '4242',
+      sha: options.sha,
+      repository: options.repository,
+      workspace: options.workspace,
+      ref: 'refs/heads/main',
+    },
+    env: {},
+  });
+  const title = interpolate(job.name ?? jobId, { contexts: contexts() });
+  const record = (result: Outcome, stepRecords: StepRecord[], outputs: Record<string, string> = {}): JobRecord => ({
+    workflow: workflow.file,
+    job: jobId,
+    title,
+    result,
+    outputs,
+    steps: stepRecords,
+  });
+
+  if (!condition(job.if, { contexts: contexts() })) {
+    print(`  ${dim(`○ job '${title}' skipped (if: ${text(job.if)})`)}`);
+    return record('skipped', []);
+  }
+  print(`  ${dim(`${workflow.file} → jobs.${jobId}`)}`);
+  const state: JobState = {
+    env: {
+      GITHUB_REPOSITORY: options.repository,
+      GITHUB_SHA: options.sha,
+      GITHUB_RUN_ID: '4242',
+      GITHUB_WORKSPACE: options.workspace,
+      RUNNER_TEMP: runnerTemp,
+      PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+      HOME: process.env['HOME'] ?? runnerTemp,
+    },
+    workspace: options.workspace,
+    runnerTemp,
+  };
+  const records: StepRecord[] = [];
+  let status: 'success' | 'failure' = 'success';
+
+  for (const [index, step] of (job.steps ?? []).entries()) {
+    const ctx: EvaluationContext = { contexts: contexts(), status };
+    const name = interpolate(step.name ?? step.uses ?? step.run?.split('\n')[0] ?? `step ${index + 1}`, ctx);
+    const id = step.id;
+    if (!condition(step.if, ctx)) {
+      print(`    ${dim(`○ ${name} (skipped: ${text(step.if) || 'an earlier step failed'})`)}`);
+      if (id !== undefined) steps[id] = { outputs: {}, outcome: 'skipped', conclusion: 'skipped' };
+      records.push({ id, name, kind: 'simulated', outcome: 'skipped', outputs: {}, log: '' });
+      continue;
+    }
+    const started = Date.now();
+    const seconds = (): string => dim(`${((Date.now() - started) / 1000).toFixed(1)}s`);
+    const withs = evaluateMap(step.with, ctx);
+    const env = evaluateMap(step.env, ctx);
+    const action = step.uses === undefined ? undefined : localAction(step.uses);
+    let outcome: Outcome = 'success';
+    let outputs: Record<string, string> = {};
+    let summary: string | undefined;
+    let log = '';
+    let kind: StepRecord['kind'];
+
+    if (action !== undefined) {
+      kind = 'action';
+      const override = id === undefined ? undefined : options.overrides?.[id];
+      const stepInputs = { ...withs, ...(override?.inputs ?? {}) };
+      const dist = path.join(REPO_ROOT, 'actions', action, 'dist', 'index.js');
+      let result: RunResult | undefined;
+      if (!existsSync(dist)) {
+        log = `actions/${action}/dist/index.js does not exist: the action is not built (node scripts/build.mjs ${action})`;
+      } else {
+        result = await runBundle(action, { inputs: stepInputs, env: state.env, workspace: options.workspace });
+        const visible = mask(result.visible + (result.stderr ? `\n${result.stderr}` : ''), [
+          ...secrets,
+          ...result.masked,
+        ]);
+        log = visible;
+        outputs = Object.fromEntries(Object.entries(result.outputs).map(([k, v]) => [k, mask(v, secrets)]));
+        summary = mask(result.summary, [...secrets, ...result.masked]);
+      }
+      outcome = result?.code === 0 ? 'success' : 'failure';
+      const mark = outcome === 'success' ? green('✓') : red('✗');
+      print(`    ${mark} ${name}  ${dim(`actions/${action} (bundle)`)}  ${seconds()}`);
+      if (override !== undefined) {
+        const list = Object.entries(override.inputs)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(', ');
+        print(`      ${yellow('demo override')} ${dim(`${list}: ${override.why}`)}`);
+      }
+      if (outcome === 'failure') {
+        const notes = annotations(log);
+        for (const line of notes.length > 0 ? notes : log.trim().split('\n').slice(-15)) print(`      ${red(line)}`);
+      }
+      if (summary !== undefined && summary.trim() !== '')
+        for (const line of renderMarkdown(summary, '      ')) print(line);
+      records.push({
+        id,
+        name,
+        kind,
+        action,
+        outcome,
+        outputs,
+        inputs: stepInputs,
+        ...(summary !== undefined ? { summary } : {}),
+        log,
+      });
+    } else {
+      const simulation = options.simulate(step);
+      if (simulation !== undefined) {
+        kind = 'simulated';
+        try {
+          outputs = await simulation.run({ step, with: withs, env, job: state, contexts: ctx.contexts });
+        } catch (error) {
+          outcome = 'failure';
+          log = error instanceof Error ? error.message : String(error);
+        }
+        const mark = outcome === 'success' ? green('✓') : red('✗');
+        print(`    ${mark} ${name}  ${dim(`simulated: ${simulation.note}`)}  ${seconds()}`);
+        if (outcome === 'failure') print(`      ${red(mask(log, secrets))}`);
+      } else if (step.run !== undefined) {
+        kind = 'run';
+        const cwd = path.resolve(
+          options.workspace,
+          interpolate(text((step as { 'working-directory'?: unknown })['working-directory'] ?? '.'), ctx),
+        );
+        const result = await runScript(step.run, { ...state.env, ...env }, cwd, runnerTemp);
+        outcome = result.code === 0 ? 'success' : 'failure';
+        outputs = result.outputs;
+        log = mask(result.output, secrets);
+        const mark = outcome === 'success' ? green('✓') : red('✗');
+        print(`    ${mark} ${name}  ${dim('run: bash')}  ${seconds()}`);
+        const shown = log
+          .trim()
+          .split('\n')
+          .filter((l) => l.trim() !== '' && !/^npm (warn|notice)/.test(l));
+        for (const line of shown.slice(-6)) print(`      ${dim(line)}`);
+      } else {
+        kind = 'simulated';
+        outcome = 'failure';
+        log = `the demo has no stand-in for '${step.uses ?? name}': teach scripts/demo/pipelines.ts how to simulate it`;
+        print(`    ${red('✗')} ${name}  ${red(log)}`);
+      }
+      records.push({ id, name, kind, outcome, outputs, log });
+    }
+    if (id !== undefined) steps[id] = { outputs, outcome, conclusion: outcome };
+    if (outcome === 'failure') status = 'failure';
+  }
+
+  const final: EvaluationContext = { contexts: contexts(), status };
+  const jobOutputs = evaluateMap(job.outputs, final);
+  const result: Outcome = status === 'success' ? 'success' : 'failure';
+  return record(result, records, jobOutputs);
+}
+
+/** Matrix values of a job whose strategy.matrix has one dimension given as a list or a `${{ }}` expression. */
+export function matrixOf(job: Job, contexts: Record<string, Value>): { key: string; values: Value[] } | undefined {
+  const strategy = (job as { strategy?: unknown }).strategy;
+  if (!isRecord(strategy) || !isRecord(strategy['matrix'])) return undefined;
+  const entries = Object.entries(strategy['matrix']);
+  if (entries.length !== 1) throw new Error('the demo runs one-dimensional matrices only');
+  const [key, raw] = entries[0] ?? ['', null];
+  if (Array.isArray(raw)) return { key, values: raw as Value[] };
+  const whole = /^\$\{\{([\s\S]*)\}\}$/.exec(text(raw).trim());
+  const value = evaluate(whole?.[1]?.trim() ?? text(raw), { contexts });
+  if (!Array.isArray(value)) throw new Error(`matrix.${key} is not a list`);
+  return { key, values: value };
+}
+
+export { needsOf };

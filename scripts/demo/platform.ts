@@ -1,0 +1,212 @@
+/**
+ * The demo's local platform: the AWS simulator (ECS, ELBv2, Logs, SSM, ECR, STS on a compressed clock) with
+ * the in-memory registry as ECR's registry endpoint, seeded like the platform of the seed document:
+ * cluster `learning-platform-cluster1`, frontend (nginx, behind a target group) and API services for staging
+ * and production, the 17 parameters per environment, a small nginx-like base image and the API images.
+ */
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { startAwsSim, type AwsSim, type SeedService } from '@deploy-actions/aws-sim';
+import { loadManifest, parameterName, parametersFor, type Manifest } from '@deploy-actions/manifest';
+import {
+  buildLayer,
+  MediaType,
+  RegistryClient,
+  sha256,
+  type ImageConfig,
+  type ImageManifest,
+} from '@deploy-actions/oci';
+import { pushTestBaseImage, startRegistrySim, type RegistrySim } from '@deploy-actions/registry-sim';
+import { REPO_ROOT } from '@deploy-actions/testing';
+
+export const CLUSTER = 'learning-platform-cluster1';
+export const ENVIRONMENTS = ['staging', 'production'] as const;
+export type EnvironmentName = (typeof ENVIRONMENTS)[number];
+export const MANIFEST_FILE = path.join(REPO_ROOT, 'examples/parameters.yml');
+
+export const frontendService = (env: EnvironmentName): string => `learning-platform-nginx-${env}`;
+export const apiService = (env: EnvironmentName): string => `learning-platform-api-${env}`;
+
+/**
+ * Obviously fake values that pass the manifest's rules. Secret ones carry a `FAKE` marker (or are fake
+ * keys) so a leak is easy to spot and to test for.
+ */
+export function parameterValues(env: EnvironmentName): Record<string, string> {
+  const domain = env === 'staging' ? 'staging.zanda360.com' : 'zanda360.com';
+  const tag = env === 'staging' ? 'STG' : 'PRD';
+  return {
+    HOST_NAME: `app.${domain}`,
+    MAIL_DEFAULT_FROM_ADDRESS: `no-reply@${domain}`,
+    POSTGRES_DB: `learning_platform_${env}`,
+    POSTGRES_HOST: `learning-platform-${env}.cluster-demo.eu-west-2.rds.amazonaws.com`,
+    POSTGRES_PASSWORD: `demo-FAKE-pg-password-${env}-7c1e`,
+    POSTGRES_USERNAME: 'learning_platform',
+    RAILS_MASTER_KEY: `${env === 'staging' ? 'deadbeef' : 'feedface'}00000000fa4e0000000000d3`,
+    REDIS_HOST: `learning-platform-${env}.demo.cache.amazonaws.com`,
+    S3_BUCKET_ACCESS_KEY_ID: `AKIADEMOFAKEKEY${tag}01`,
+    S3_BUCKET_NAME: `learning-platform-${env}-uploads-demo`,
+    S3_BUCKET_REGION: 'eu-west-2',
+    S3_BUCKET_SECRET_KEY: `demo-FAKE-s3-secret-${env}-wJalrXUtnFEMI-K7MDENG`,
+    SMTP_ADDRESS: 'email-smtp.eu-west-2.amazonaws.com',
+    SMTP_DOMAIN: domain,
+    SMTP_USERNAME: `demo-FAKE-smtp-user-${env}`,
+    SMTP_PASSWORD: `demo-FAKE-smtp-password-${env}-9f3a`,
+    SMTP_PORT: '587',
+  };
+}
+
+/** Every secret value seeded (both environments), for leak checks. */
+export async function seededSecrets(): Promise<string[]> {
+  const manifest = await loadManifest(MANIFEST_FILE);
+  return ENVIRONMENTS.flatMap((env) => {
+    const values = parameterValues(env);
+    return manifest.parameters.filter((p) => p.secret).map((p) => values[p.name] ?? '');
+  }).filter((v) => v !== '');
+}
+
+export interface ApiImages {
+  /** The release that works (deployed to staging, then promoted). */
+  readonly good: string;
+  /** A release whose tasks crash at boot (the sim's crash scenario is bound to its digest). */
+  readonly crashing: string;
+}
+
+export interface Platform {
+  readonly sim: AwsSim;
+  readonly registry: RegistrySim;
+  readonly manifest: Manifest;
+  /** The small base image on the local registry (what build-nginx-image builds on). */
+  readonly baseImage: string;
+  readonly apiImages: ApiImages;
+  /** Seed facts for the report: revision each service started on. */
+  readonly seeded: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/** A one-layer "API" image (a marker file and a command), pushed by digest: stands in for the Rails image. */
+async function pushApiImage(client: RegistryClient, repository: string, release: string): Promise<string> {
+  const layer = buildLayer(
+    {
+      name: 'api',
+      entries: [
+        { type: 'dir', path: 'app' },
+        { type: 'file', path: 'app/RELEASE', content: Buffer.from(`${release}\n`) },
+      ],
+    },
+    0,
+  );
+  const config: ImageConfig = {
+    architecture: 'amd64',
+    os: 'linux',
+    created: '2026-01-01T00:00:00Z',
+    config: { Cmd: ['bin/rails', 'server'], Env: [`APP_RELEASE=${release}`], ExposedPorts: { '3000/tcp': {} } },
+    rootfs: { type: 'layers', diff_ids: [layer.diffId] },
+    history: [{ created: '2026-01-01T00:00:00Z', created_by: `demo API release ${release}` }],
+  };
+  const configBytes = Buffer.from(JSON.stringify(config));
+  await client.pushBlob(repository, layer.digest, layer.blob);
+  await client.pushBlob(repository, sha256(configBytes), configBytes);
+  const manifest: ImageManifest = {
+    schemaVersion: 2,
+    mediaType: MediaType.ociManifest,
+    config: { mediaType: MediaType.ociConfig, digest: sha256(configBytes), size: configBytes.length },
+    layers: [{ mediaType: MediaType.ociLayerGzip, digest: layer.digest, size: layer.size }],
+  };
+  const bytes = Buffer.from(JSON.stringify(manifest));
+  const digest = await client.putManifest(repository, release, bytes, MediaType.ociManifest);
+  return `${client.registry}/${repository}@${digest}`;
+}
+
+/** Reads a container's port from an example task definition, so the seed matches what will be deployed. */
+async function containerPort(file: string, container: string): Promise<number> {
+  const doc = parseYaml(await readFile(path.join(REPO_ROOT, file), 'utf8')) as {
+    containerDefinitions?: { name?: string; portMappings?: { containerPort?: number }[] }[];
+  };
+  const port = doc.containerDefinitions?.find((c) => c.name === container)?.portMappings?.[0]?.containerPort;
+  if (port === undefined) throw new Error(`${file}: container '${container}' has no port mapping`);
+  return port;
+}
+
+export async function startPlatform(timeScale: number): Promise<Platform> {
+  // ECR's GetAuthorizationToken hands out "AWS:<password>"; the registry accepts exactly that login.
+  const ecrPassword = 'demo-ecr-token-not-a-secret';
+  const registry = await startRegistrySim({ users: { AWS: ecrPassword } });
+  const sim = await startAwsSim({ timeScale, registryUrl: registry.url });
+  sim.setRegistry(registry.url, ecrPassword);
+  try {
+    const manifest = await loadManifest(MANIFEST_FILE);
+    const nginxPort = await containerPort(
+      'examples/frontend/.aws/learning-platform-nginx-task-definition.json',
+      'nginx',
+    );
+    const apiPort = await containerPort('examples/api/.aws/learning-platform-api-task-definition.json', 'api');
+    const services: SeedService[] = ENVIRONMENTS.flatMap((env): SeedService[] => [
+      {
+        name: frontendService(env),
+        family: 'learning-platform-nginx',
+        image: 'public.ecr.aws/nginx/nginx:stable',
+        containerName: 'nginx',
+        containerPort: nginxPort,
+        desiredCount: 2,
+        targetGroup: `lp-nginx-${env}`,
+        circuitBreaker: { enable: true, rollback: true },
+        logGroup: '/ecs/learning-platform-nginx',
+      },
+      {
+        name: apiService(env),
+        family: 'learning-platform-api',
+        image: 'busybox:latest',
+        containerName: 'api',
+        containerPort: apiPort,
+        desiredCount: 1,
+        circuitBreaker: { enable: true, rollback: true },
+        logGroup: '/ecs/learning-platform-api',
+      },
+    ]);
+    const parameters = ENVIRONMENTS.flatMap((env) => {
+      const values = parameterValues(env);
+      return parametersFor(manifest, env).map((p) => {
+        const value = values[p.name];
+        if (value === undefined) throw new Error(`the demo has no value for parameter ${p.name}`);
+        return { name: parameterName(manifest, env, p), value, type: p.secret ? 'SecureString' : p.type };
+      });
+    });
+    const seed = sim.seedPlatform({ cluster: CLUSTER, services, parameters });
+    for (const name of ['learning-platform-nginx', 'learning-platform-api', 'nginx-base']) {
+      sim.call('ecr', 'CreateRepository', { repositoryName: name });
+    }
+    const client = new RegistryClient({
+      registry: registry.host,
+      credentials: { username: 'AWS', password: ecrPassword },
+    });
+    await pushTestBaseImage(client, 'nginx-base', '1.27', ['linux/amd64']);
+    const apiImages: ApiImages = {
+      good: await pushApiImage(client, 'learning-platform-api', '2026.01.1'),
+      crashing: await pushApiImage(client, 'learning-platform-api', '2026.01.2'),
+    };
+    // Staging API tasks running the crashing release exit 1 at boot (its migration task, which has no
+    // service, still passes: the release breaks at boot, not in its migration).
+    sim.setScenario(
+      { service: apiService('staging'), image: apiImages.crashing.split('@')[1] ?? apiImages.crashing },
+      'crash',
+    );
+    const seeded = Object.fromEntries(Object.entries(seed.services).map(([name, s]) => [name, s.taskDefinitionArn]));
+    return {
+      sim,
+      registry,
+      manifest,
+      baseImage: `${registry.host}/nginx-base:1.27`,
+      apiImages,
+      seeded,
+      stop: async () => {
+        await sim.stop();
+        await registry.stop();
+      },
+    };
+  } catch (error) {
+    await sim.stop();
+    await registry.stop();
+    throw error;
+  }
+}
