@@ -1,8 +1,7 @@
 import { ConfigError } from '@deploy-actions/core';
 
 const OPERATORS = new Set(['|', ';', '&', '<', '>', '`']);
-const SHELL_FIX =
-  'ECS runs the command without a shell: quote the character, or use ["sh", "-c", "..."] as a JSON array';
+const SHELL_FIX = 'quote the character, or pass a JSON array such as ["sh", "-c", "..."] to run a shell';
 
 /**
  * A container command from an input: a JSON array of strings, or a shell-style string split into words the way
