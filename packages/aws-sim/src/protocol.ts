@@ -50,7 +50,8 @@ export function bool(o: Obj, key: string): boolean | undefined {
 }
 export function list(o: Obj, key: string): unknown[] {
   const v = o[key];
-  if (v === undefined || v === null) return [];
+  // awsQuery sends an empty list as `Key=` (no members), which decodes to ''.
+  if (v === undefined || v === null || v === '') return [];
   if (!Array.isArray(v)) throw new AwsError('SerializationException', `${key} must be a list`);
   return v as unknown[];
 }

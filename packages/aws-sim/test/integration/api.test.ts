@@ -1,7 +1,7 @@
 // The in-process API the tests and the demo use: seeding, registry wiring, in-process calls, rule reset.
 import { CreateRepositoryCommand, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
-import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { DescribeTargetGroupsCommand, DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetParametersByPathCommand } from '@aws-sdk/client-ssm';
 import { type AwsSim, PLATFORM_SEED, startAwsSim } from '@deploy-actions/aws-sim';
 import { type Clients, clients, destroy } from './helpers';
@@ -100,4 +100,10 @@ test('an unknown operation is a typed error naming it', async () => {
     __type: 'UnknownOperationException',
     message: 'Operation CreateTaskSet is not supported by the simulator',
   });
+});
+
+test('an empty list in a query request (DescribeTargetGroups Names: []) means "no filter"', async () => {
+  sim.seedPlatform();
+  const out = await c.elb.send(new DescribeTargetGroupsCommand({ Names: [] }));
+  expect(out.TargetGroups?.map((g) => g.TargetGroupName)).toEqual(['learning-platform-nginx-tg']);
 });

@@ -1,7 +1,7 @@
 // Pure parts of the simulator: wire-format helpers, the simulated clock and scheduler, scenario rules, paging.
 import { Scheduler, compressedClock, manualClock } from '../../src/clock';
 import { paginate } from '../../src/context';
-import { AwsError, jsonError, parseQuery, queryError, queryResponse, toXml } from '../../src/protocol';
+import { AwsError, jsonError, parseQuery, queryError, queryResponse, strList, toXml } from '../../src/protocol';
 import { resolveScenario, type ScenarioRule } from '../../src/scenarios';
 
 describe('awsQuery request decoding', () => {
@@ -18,11 +18,16 @@ describe('awsQuery request decoding', () => {
       { TargetGroupArn: 'arn:x', Targets: [{ Id: '10.0.0.1', Port: '80' }, { Id: '10.0.0.2' }] },
     ],
     ['Action=X&Version=1&Matcher.HttpCode=200', 'X', { Matcher: { HttpCode: '200' } }],
+    ['Action=DescribeTargetGroups&Version=2015-12-01&Names=', 'DescribeTargetGroups', { Names: '' }],
   ])('%s', (body, action, params) => {
     const q = parseQuery(body);
     expect(q.action).toBe(action);
     expect(q.params).toEqual(params);
   });
+});
+
+test('an empty awsQuery list (`Names=`) reads as an empty list', () => {
+  expect(strList(parseQuery('Action=X&Version=1&Names=').params, 'Names')).toEqual([]);
 });
 
 describe('awsQuery XML', () => {
