@@ -98,7 +98,12 @@ export async function containerLogLines(
     return { where, lines: messages.slice(-lines) };
   } catch (error) {
     if (isCredentialsExpired(error)) throw error;
-    return { where: `${where} (cannot read: ${awsErrorName(error) ?? 'error'})`, lines: [] };
+    const name = awsErrorName(error);
+    const why =
+      name === 'ResourceNotFoundException'
+        ? 'no such log stream: the container never started or logged nothing'
+        : `cannot read: ${name ?? 'error'}`;
+    return { where: `${where} (${why})`, lines: [] };
   }
 }
 
@@ -119,15 +124,23 @@ export async function describeStoppedTask(
   out.push(
     `task ${taskId(task)}${stopCode}: ${deps.redact(task.stoppedReason ?? task.lastStatus ?? 'no reason given')}`,
   );
-  for (const container of task.containers ?? []) {
+  const containers = task.containers ?? [];
+  // A task stopped by the scheduler (e.g. failed ELB health checks) may have only clean exits: then every
+  // container's log is what explains it.
+  const anyFailed = containers.some((c) => c.exitCode !== 0);
+  for (const container of containers) {
     const name = container.name ?? '?';
-    const reason = container.reason ? ` — ${deps.redact(container.reason)}` : '';
+    const reason =
+      container.reason && container.reason !== task.stoppedReason ? ` — ${deps.redact(container.reason)}` : '';
     out.push(`  container ${name}: ${exitText(container.exitCode)}${reason}`);
-    const failing = container.exitCode !== 0;
-    if (failing || allLogs) {
+    if (allLogs || !anyFailed || container.exitCode !== 0) {
       const logs = await containerLogLines(deps, taskDefinition, name, task, logLines);
-      out.push(`    last ${logs.lines.length} log line(s) of ${name} (${logs.where}):`);
-      for (const line of logs.lines) out.push(`      | ${line}`);
+      if (logs.lines.length === 0) {
+        out.push(`    no log lines of ${name} (${logs.where})`);
+      } else {
+        out.push(`    last ${logs.lines.length} log line(s) of ${name} (${logs.where}):`);
+        for (const line of logs.lines) out.push(`      | ${line}`);
+      }
     }
   }
   return out;

@@ -79,9 +79,15 @@ test.each<{ scenario: ScenarioName; message: RegExp; report: RegExp }>([
   {
     scenario: 'pull-failure',
     message: /rolled back to learning-platform-nginx:\d+/,
-    report: /CannotPullContainer|pull/i,
+    report:
+      /\[TaskFailedToStart\]: CannotPullContainerError: [\s\S]*container nginx: no exit code\n    no log lines of nginx \(.*no such log stream/,
   },
-  { scenario: 'unhealthy', message: /rolled back to learning-platform-nginx:\d+/, report: /health/i },
+  {
+    scenario: 'unhealthy',
+    message: /rolled back to learning-platform-nginx:\d+/,
+    report:
+      /Task failed ELB health checks[\s\S]*container nginx: exit code 0\n    last \d+ log line\(s\) of nginx[\s\S]*\| .*GET \/health HTTP\/1.1" 502/,
+  },
   {
     scenario: 'rollback',
     message: /ECS rolled .*back.*; rolled back to learning-platform-nginx:\d+, which runs again/,
@@ -90,7 +96,9 @@ test.each<{ scenario: ScenarioName; message: RegExp; report: RegExp }>([
 ])(
   '$scenario: fails, explains, and the service is back on the previous revision',
   async ({ scenario, message, report }) => {
-    const { run, before, after } = await deploy(scenario);
+    const { run, before, after, from } = await deploy(scenario);
+    // ECS's circuit breaker already rolled back: the action waits for it and makes no second deployment.
+    expect(callCounts(sim, from)['UpdateService']).toBe(1);
     expect(run.code).toBe(1);
     expect(run.outputs['outcome']).toBe('rolled-back');
     expect(run.stdout).toMatch(/::error::deploy-service: /);
@@ -107,7 +115,9 @@ test.each<{ scenario: ScenarioName; message: RegExp; report: RegExp }>([
 test(
   'slow: a rollout slower than wait-for-minutes times out (never hangs) and rolls back',
   async () => {
-    const { run, before, after } = await deploy('slow', { 'wait-for-minutes': '0.03' });
+    const { run, before, after, from } = await deploy('slow', { 'wait-for-minutes': '0.03' });
+    // Ours, then the rollback to the revision that ran before.
+    expect(callCounts(sim, from)['UpdateService']).toBe(2);
     expect(run.code).toBe(1);
     expect(run.outputs['outcome']).toBe('rolled-back');
     expect(run.stdout).toMatch(/the rollout did not finish within 0.03 minute\(s\) \(last state: /);
