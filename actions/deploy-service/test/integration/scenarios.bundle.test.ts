@@ -80,13 +80,13 @@ test.each<{ scenario: ScenarioName; message: RegExp; report: RegExp }>([
     scenario: 'pull-failure',
     message: /rolled back to learning-platform-nginx:\d+/,
     report:
-      /\[TaskFailedToStart\]: CannotPullContainerError: [\s\S]*container nginx: no exit code\n    no log lines of nginx \(.*no such log stream/,
+      /\[TaskFailedToStart\]: CannotPullContainerError: [\s\S]*container nginx: no exit code\n {4}no log lines of nginx \(.*no such log stream/,
   },
   {
     scenario: 'unhealthy',
     message: /rolled back to learning-platform-nginx:\d+/,
     report:
-      /Task failed ELB health checks[\s\S]*container nginx: exit code 0\n    last \d+ log line\(s\) of nginx[\s\S]*\| .*GET \/health HTTP\/1.1" 502/,
+      /Task failed ELB health checks[\s\S]*container nginx: exit code 0\n {4}last \d+ log line\(s\) of nginx[\s\S]*\| .*GET \/health HTTP\/1.1" 502/,
   },
   {
     scenario: 'rollback',
