@@ -302,7 +302,12 @@ describe('render-task-def main', () => {
       "input 'container-name': is needed with image: the task definition has 2 containers",
     ],
     ['unknown container-name', { ...td, 'container-name': 'worker', image: 'x' }, "there is no container 'worker'"],
-    ['environment line without =', { ...td, 'environment-variables': 'PORT' }, "input 'environment-variables' line 1"],
+    [
+      'environment line without =',
+      { ...td, 'environment-variables': 'PORT' },
+      "input 'environment-variables' line 1: has no '='",
+    ],
+    ['secrets line without name', { ...td, secrets: '=arn:x' }, "input 'secrets' line 1: has no name before ="],
     ['environment name', { ...td, 'environment-variables': '1PORT=1' }, "'1PORT' is not a valid variable name"],
     ['environment twice', { ...td, 'environment-variables': 'A=1\nA=2' }, "'A' is given twice"],
     [
@@ -396,6 +401,16 @@ describe('render-task-def main', () => {
     await expect(main(io(inputs), deps)).rejects.toThrow(message);
     expect(deps.files.size).toBe(0);
     expect(deps.calls.filter((c) => c.startsWith('sts'))).toEqual([]);
+  });
+
+  test('a multi-line value is refused without quoting any of its lines', async () => {
+    const pem = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----';
+    const error = await main(
+      io({ ...td, 'container-name': 'api', 'environment-variables': `KEY=${pem}` }),
+      fakeDeps(),
+    ).catch((e: unknown) => e as Error);
+    expect(error?.message).toContain("input 'environment-variables' line 2: has no '='");
+    expect(error?.message).not.toMatch(/MIIEvQ|PRIVATE KEY/);
   });
 
   test('all input problems are reported at once', async () => {
