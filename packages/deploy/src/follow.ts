@@ -112,6 +112,9 @@ export async function checkTargets(
 ): Promise<TargetCheck> {
   const groups = (service.loadBalancers ?? []).filter((lb) => lb.targetGroupArn !== undefined);
   if (groups.length === 0) return { ok: true, detail: 'no load balancer' };
+  if ((service.deployments?.find((d) => d.status === 'PRIMARY')?.desiredCount ?? 1) === 0) {
+    return { ok: true, detail: 'scaled to zero: no targets to check' };
+  }
   const tasks = (await serviceTasks(deps, ref.cluster, ref.service, 'RUNNING')).filter(
     (t) => t.taskDefinitionArn === taskDefinitionArn && t.lastStatus === 'RUNNING',
   );

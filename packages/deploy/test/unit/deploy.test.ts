@@ -498,3 +498,19 @@ test('the summary shows before → after, images, outcome, events, and escapes m
   expect(summary).toContain('✅ succeeded');
   expect(summary).toContain('&lt;b&gt;steady&lt;/b&gt; state &#124; reached');
 });
+
+test('a service scaled to zero behind a load balancer succeeds without targets to check', async () => {
+  const { deps } = setup();
+  ecsMock.on(ListTasksCommand).resolves({ taskArns: [] });
+  describeSequence([
+    svc([prevDep({ desiredCount: 0, runningCount: 0 })], [], { desiredCount: 0, runningCount: 0 }),
+    svc([dep({ rolloutState: 'COMPLETED', desiredCount: 0, runningCount: 0, pendingCount: 0 })], [], {
+      desiredCount: 0,
+      runningCount: 0,
+    }),
+  ]);
+  const r = await deployService(deps, { ...options, desiredCount: 0 });
+  expect(r.outcome).toBe('succeeded');
+  expect(ecsMock.commandCalls(UpdateServiceCommand)[0]?.args[0].input.desiredCount).toBe(0);
+  expect(elbMock.commandCalls(DescribeTargetHealthCommand)).toHaveLength(0);
+});
