@@ -2,6 +2,7 @@
 import { GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
   DescribeServiceDeploymentsCommand,
+  DescribeServiceRevisionsCommand,
   DescribeTasksCommand,
   ListServiceDeploymentsCommand,
   ListTasksCommand,
@@ -150,6 +151,39 @@ test('healthy rollout: new tasks start, targets turn healthy, old tasks drain, d
   expect(list.serviceDeployments?.[0]?.status).toBe('SUCCESSFUL');
   // The new tasks logged their start to the awslogs stream <prefix>/<container>/<task-id>.
   expect((await logLines(SERVICE, 'nginx', tasks[0]!)).join('\n')).toContain('start worker processes');
+});
+
+test('the service-deployments API follows a rollout in progress: target and source revisions with task counts', async () => {
+  await start();
+  const before = seed.services[SERVICE]?.taskDefinitionArn;
+  const arn = await deploy(SERVICE, 'nginx:1.28');
+  // Step until the new tasks run (targets still in their first health checks).
+  await follow(c.ecs, CLUSTER, SERVICE, step, (s) => s.deployments?.[0]?.runningCount === 2);
+  const list = await c.ecs.send(
+    new ListServiceDeploymentsCommand({ cluster: CLUSTER, service: SERVICE, status: ['IN_PROGRESS'] }),
+  );
+  expect(list.serviceDeployments).toHaveLength(1);
+  const arnOf = list.serviceDeployments?.[0]?.serviceDeploymentArn ?? '';
+  expect(arnOf).toMatch(
+    /^arn:aws:ecs:eu-west-2:123456789012:service-deployment\/learning-platform-cluster1\/learning-platform-nginx\/\w+$/,
+  );
+  const d = await c.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arnOf, `${arnOf}x`] }));
+  expect(d.failures).toEqual([{ arn: `${arnOf}x`, reason: 'MISSING' }]);
+  const sd = d.serviceDeployments?.[0];
+  expect(sd).toMatchObject({
+    status: 'IN_PROGRESS',
+    targetServiceRevision: { requestedTaskCount: 2, runningTaskCount: 2, pendingTaskCount: 0 },
+    sourceServiceRevisions: [{ runningTaskCount: 2 }],
+    deploymentCircuitBreaker: { status: 'MONITORING', failureCount: 0, threshold: 3 },
+  });
+  // The revisions name the task definitions: the target is ours, the source what ran before.
+  const revisions = await c.ecs.send(
+    new DescribeServiceRevisionsCommand({
+      serviceRevisionArns: [sd?.targetServiceRevision?.arn ?? '', sd?.sourceServiceRevisions?.[0]?.arn ?? ''],
+    }),
+  );
+  expect(revisions.serviceRevisions?.map((r) => r.taskDefinition)).toEqual([arn, before]);
+  expect(revisions.serviceRevisions?.[0]?.containerImages).toEqual([{ containerName: 'nginx', image: 'nginx:1.28' }]);
 });
 
 interface FailureCase {
