@@ -3,7 +3,9 @@
  * workflow contract test and by the demo, which takes the steps it runs (which action, with which inputs)
  * from these files instead of repeating them, so the demo cannot drift from what users run.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { REPO_ROOT } from '@deploy-actions/testing';
@@ -33,6 +35,8 @@ export interface Step {
   readonly if?: string | boolean;
   readonly with?: Record<string, unknown>;
   readonly env?: Record<string, unknown>;
+  readonly shell?: string;
+  readonly 'working-directory'?: string;
 }
 
 export interface Job {
@@ -418,4 +422,92 @@ export function checkWorkflowContract(workflow: Workflow, sources: ContractSourc
       checkPaths(site.where, site.expression, jobId, all);
   }
   return problems;
+}
+
+/** What a `run:` step did: exit code, output streams, and what it wrote to GITHUB_OUTPUT / the summary. */
+export interface ScriptRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly outputs: Record<string, string>;
+  readonly summary: string;
+}
+
+/** Parses a GITHUB_OUTPUT file: `name=value` lines and `name<<DELIMITER` blocks. */
+export function parseOutputFile(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
+    if (heredoc?.[1] !== undefined && heredoc[2] !== undefined) {
+      const value: string[] = [];
+      while (i + 1 < lines.length && lines[i + 1] !== heredoc[2]) value.push(lines[++i] ?? '');
+      i++;
+      outputs[heredoc[1]] = value.join('\n');
+    } else if (line.includes('=')) {
+      outputs[line.slice(0, line.indexOf('='))] = line.slice(line.indexOf('=') + 1);
+    }
+  }
+  return outputs;
+}
+
+/**
+ * Runs one `run:` step of a workflow the way the runner does on Linux: its `env:` evaluated against the given
+ * contexts, `bash -e` (or `bash --noprofile --norc -eo pipefail` for `shell: bash`), GITHUB_OUTPUT and
+ * GITHUB_STEP_SUMMARY files, in `working-directory` relative to `cwd`. `processEnv` adds what the runner
+ * or earlier steps put in the environment (PATH, AWS_* ...).
+ */
+export async function runScriptStep(
+  workflow: Workflow,
+  job: string,
+  step: string,
+  context: EvaluationContext,
+  options: { cwd?: string; processEnv?: Record<string, string> } = {},
+): Promise<ScriptRun> {
+  const spec = workflow.jobs[job]?.steps?.find((s) => s.id === step || s.name === step);
+  if (spec?.run === undefined) throw new Error(`${workflow.file}: jobs.${job} has no run step '${step}'`);
+  const shell = spec.shell;
+  const dir = mkdtempSync(path.join(tmpdir(), 'run-step-'));
+  try {
+    const script = path.join(dir, 'step.sh');
+    writeFileSync(script, interpolate(spec.run, context));
+    const outputFile = path.join(dir, 'output');
+    const summaryFile = path.join(dir, 'summary');
+    writeFileSync(outputFile, '');
+    writeFileSync(summaryFile, '');
+    const env: Record<string, string> = {
+      PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+      HOME: process.env['HOME'] ?? dir,
+      ...options.processEnv,
+      GITHUB_OUTPUT: outputFile,
+      GITHUB_STEP_SUMMARY: summaryFile,
+    };
+    for (const [name, value] of Object.entries(spec.env ?? {})) env[name] = interpolate(scalarText(value), context);
+    const workingDirectory = spec['working-directory'];
+    const cwd = path.resolve(
+      options.cwd ?? REPO_ROOT,
+      workingDirectory === undefined ? '.' : interpolate(workingDirectory, context),
+    );
+    const args = shell === 'bash' ? ['--noprofile', '--norc', '-eo', 'pipefail', script] : ['-e', script];
+    // Asynchronous on purpose: an in-process server (the rollout simulator) must keep answering meanwhile.
+    const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      const child = spawn('bash', args, { cwd, env });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+    return {
+      code: result.code,
+      stdout: result.stdout,
+      stderr: result.stderr,
+      outputs: parseOutputFile(readFileSync(outputFile, 'utf8')),
+      summary: readFileSync(summaryFile, 'utf8'),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
