@@ -25,7 +25,15 @@ import {
   type EnvironmentName,
   type Platform,
 } from './demo/platform';
-import { banner, callerJob, client, runWorkflow, type RunContext, type WorkflowRun } from './demo/pipelines';
+import {
+  banner,
+  callerJob,
+  client,
+  failedSteps,
+  runWorkflow,
+  type RunContext,
+  type WorkflowRun,
+} from './demo/pipelines';
 import { bold, columns, dim, green, red, shortDigests } from './demo/terminal';
 
 // The AWS SDK's notice about future Node versions is noise in a demo (the actions declare node24).
@@ -133,13 +141,13 @@ async function readState(platform: Platform, outcomes: Record<string, string>): 
 export async function main(argv: readonly string[]): Promise<number> {
   const options = parseArgs(argv);
   const started = Date.now();
-  const print = (line: string): void => {
-    if (!options.quiet || !line.startsWith('      ')) console.log(line);
+  const print = (line: string, kind?: 'detail' | 'important'): void => {
+    if (!options.quiet || kind !== 'detail') console.log(line);
   };
   const problems: string[] = [];
-  const expect = (ok: boolean, what: string): void => {
+  const expect = (ok: boolean, what: string, run?: WorkflowRun): void => {
     print(`  ${ok ? green('✓') : red('✗')} ${what}`);
-    if (!ok) problems.push(what);
+    if (!ok) problems.push(what, ...(run === undefined ? [] : failedSteps(run).map((f) => `  ${f}`)));
   };
 
   print(bold('deploy-actions demo: the learning platform delivered to a local AWS'));
@@ -209,6 +217,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     expect(
       feRun.result === 'success' && feRun.outputs['outcome'] === 'succeeded',
       `frontend staging deploy succeeded (outcome: ${feRun.outputs['outcome'] || 'none'})`,
+      feRun,
     );
 
     // 2. API: the caller's image job is simulated (its docker build pushed the release at seed time).
@@ -233,6 +242,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     expect(
       apiRun.result === 'success' && apiRun.outputs['outcome'] === 'succeeded',
       `API staging deploy (with migration task) succeeded (outcome: ${apiRun.outputs['outcome'] || 'none'})`,
+      apiRun,
     );
     const stagingApiTd = apiRun.outputs['task-definition-arn'] ?? '';
 
@@ -260,7 +270,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       const service = kind === 'api' ? apiService('production') : frontendService('production');
       outcomes[service] = step?.outputs['outcome'] ?? 'not run';
     }
-    expect(promoteRun.result === 'success', 'promotion to production succeeded for both services');
+    expect(promoteRun.result === 'success', 'promotion to production succeeded for both services', promoteRun);
 
     // 4. A bad API release: its tasks crash at boot; deploy-service must roll back and explain why.
     banner(
@@ -292,6 +302,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     expect(
       crashRun.result === 'failure' && crashOutcome === 'rolled-back',
       `crash deploy failed and was rolled back (outcome: ${crashOutcome})`,
+      // Its deploy step is meant to fail; any earlier failed step is the problem.
+      crashStep === undefined ? crashRun : undefined,
     );
     expect(
       /exit code\D{0,20}1\b|exitCode\D{0,5}1\b|exited with (code|status) 1/i.test(diagnosis),

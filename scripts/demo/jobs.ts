@@ -94,7 +94,16 @@ export interface JobOptions {
   readonly overrides?: Record<string, { readonly inputs: Record<string, string>; readonly why: string }>;
   /** Values the runner would mask (seeded secrets): replaced by *** in everything printed. */
   readonly secrets: readonly string[];
-  readonly print: (line: string) => void;
+  readonly print: Printer;
+}
+
+/** Prints a line; --quiet leaves out `detail` lines (summaries, script output) but never `important` ones. */
+export type Printer = (line: string, kind?: 'detail' | 'important') => void;
+
+/** The first thing a failed step said (its first error annotation, else its last line), for reports. */
+export function failureReason(step: StepRecord): string {
+  const first = annotations(step.log)[0] ?? step.log.trim().split('\n').pop() ?? '';
+  return first.split('\n')[0] ?? '';
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -198,7 +207,7 @@ export async function runJob(options: JobOptions): Promise<JobRecord> {
     print(`  ${dim(`○ job '${title}' skipped (if: ${text(job.if)})`)}`);
     return record('skipped', []);
   }
-  print(`  ${dim(`${workflow.file} → jobs.${jobId}`)}`);
+  print(`  ${dim(`${workflow.file} → jobs.${jobId}`)}${title === jobId ? '' : `: ${title}`}`);
   const state: JobState = {
     env: {
       GITHUB_REPOSITORY: options.repository,
@@ -261,14 +270,17 @@ export async function runJob(options: JobOptions): Promise<JobRecord> {
         const list = Object.entries(override.inputs)
           .map(([k, v]) => `${k}=${v}`)
           .join(', ');
-        print(`      ${yellow('demo override')} ${dim(`${list}: ${override.why}`)}`);
+        print(`      ${yellow('demo override:')} ${list}`, 'detail');
+        print(`      ${dim(`(${override.why})`)}`, 'detail');
       }
       if (outcome === 'failure') {
         const notes = annotations(log);
-        for (const line of notes.length > 0 ? notes : log.trim().split('\n').slice(-15)) print(`      ${red(line)}`);
+        for (const line of notes.length > 0 ? notes : log.trim().split('\n').slice(-15))
+          print(`      ${red(line)}`, 'important');
       }
       if (summary !== undefined && summary.trim() !== '')
-        for (const line of renderMarkdown(summary, '      ')) print(line);
+        for (const line of renderMarkdown(summary, '      '))
+          print(line, outcome === 'failure' ? 'important' : 'detail');
       records.push({
         id,
         name,
@@ -292,7 +304,7 @@ export async function runJob(options: JobOptions): Promise<JobRecord> {
         }
         const mark = outcome === 'success' ? green('✓') : red('✗');
         print(`    ${mark} ${name}  ${dim(`simulated: ${simulation.note}`)}  ${seconds()}`);
-        if (outcome === 'failure') print(`      ${red(mask(log, secrets))}`);
+        if (outcome === 'failure') print(`      ${red(mask(log, secrets))}`, 'important');
       } else if (step.run !== undefined) {
         kind = 'run';
         const cwd = path.resolve(
@@ -309,7 +321,12 @@ export async function runJob(options: JobOptions): Promise<JobRecord> {
           .trim()
           .split('\n')
           .filter((l) => l.trim() !== '' && !/^npm (warn|notice)/.test(l));
-        for (const line of shown.slice(-6)) print(`      ${dim(line)}`);
+        for (const line of shown.slice(-6)) {
+          print(
+            `      ${outcome === 'failure' ? red(line) : dim(line)}`,
+            outcome === 'failure' ? 'important' : 'detail',
+          );
+        }
       } else {
         kind = 'simulated';
         outcome = 'failure';

@@ -16,7 +16,16 @@ import {
   type Step,
   type Workflow,
 } from '../../test/support/workflows';
-import { matrixOf, runJob, type JobRecord, type Outcome, type Simulation, type SimulationContext } from './jobs';
+import {
+  failureReason,
+  matrixOf,
+  runJob,
+  type JobRecord,
+  type Outcome,
+  type Printer,
+  type Simulation,
+  type SimulationContext,
+} from './jobs';
 import { bold } from './terminal';
 
 export interface RunContext {
@@ -25,7 +34,7 @@ export interface RunContext {
   /** Where upload-artifact keeps artifacts between the jobs of one run. */
   readonly artifacts: string;
   readonly secrets: readonly string[];
-  readonly print: (line: string) => void;
+  readonly print: Printer;
 }
 
 export interface WorkflowRun {
@@ -269,8 +278,17 @@ export function callerJob(
   return { file, inputs };
 }
 
-export function banner(print: (line: string) => void, title: string, subtitle: string): void {
+export function banner(print: Printer, title: string, subtitle: string): void {
   print('');
   print(bold(`▶ ${title}`));
   print(`  ${subtitle}`);
+}
+
+/** "workflow jobs.x step 'name' failed: reason" for each failed step of a run (the demo's problem list). */
+export function failedSteps(run: WorkflowRun): string[] {
+  return run.jobs.flatMap((job) =>
+    job.steps
+      .filter((s) => s.outcome === 'failure')
+      .map((s) => `${run.workflow} jobs.${job.job} step '${s.name}' failed: ${failureReason(s)}`),
+  );
 }

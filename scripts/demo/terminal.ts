@@ -120,7 +120,9 @@ export function renderMarkdown(markdown: string, indent = '  '): string[] {
   let table: string[][] = [];
   let tableHeader = false;
   const flush = (): void => {
-    if (table.length > 0) out.push(...columns(table, tableHeader, indent, 60));
+    // Key/value tables get wider cells (ARNs stay whole); wide tables wrap their long cells.
+    const width = Math.max(0, ...table.map((r) => r.length)) <= 2 ? 110 : 60;
+    if (table.length > 0) out.push(...columns(table, tableHeader, indent, width));
     table = [];
     tableHeader = false;
   };
