@@ -2,7 +2,6 @@ import {
   ConfigError,
   ErrorCollector,
   parseJsonOrKeyValues,
-  splitLines,
   workspacePath,
   type Inputs,
   type KeyValue,
@@ -81,24 +80,6 @@ function attempt<T>(errors: ErrorCollector, fn: () => T): T | undefined {
     errors.add(error.where, error.message.slice(error.where.length + 2));
     return undefined;
   }
-}
-
-/**
- * NAME=value lines split at the first '=', like Inputs.keyValues, but an error never quotes the line: a line
- * without '=' is often the continuation of a multi-line value (a key, a certificate), which may be secret.
- */
-function confidentialKeyValues(inputs: Inputs, name: string): KeyValue[] {
-  return splitLines(inputs.raw(name)).map((line, index) => {
-    const at = line.indexOf('=');
-    if (at <= 0) {
-      throw new ConfigError(
-        `input '${name}' line ${index + 1}`,
-        at === 0 ? 'has no name before =' : "has no '=' (the line is not shown: values may be secret)",
-        'write one NAME=value per line; a value cannot span lines',
-      );
-    }
-    return { key: line.slice(0, at).trim(), value: line.slice(at + 1).trim() };
-  });
 }
 
 function named(
@@ -234,7 +215,7 @@ export function readOptions(inputs: Inputs, env: NodeJS.ProcessEnv): Options {
     attempt(errors, () => inputs.oneOf<MergeMode>(name, ['merge', 'replace'], 'merge'));
   const environmentMode = mode(INPUT.environmentMode);
   const secretsMode = mode(INPUT.secretsMode);
-  const envPairs = attempt(errors, () => confidentialKeyValues(inputs, INPUT.environment)) ?? [];
+  const envPairs = attempt(errors, () => inputs.keyValues(INPUT.environment)) ?? [];
   const envValues = named(errors, INPUT.environment, envPairs, ({ key }) => {
     if (!ENV_NAME.test(key))
       errors.add(
@@ -243,7 +224,7 @@ export function readOptions(inputs: Inputs, env: NodeJS.ProcessEnv): Options {
         'use letters, digits and underscores, not starting with a digit',
       );
   });
-  const secretPairs = attempt(errors, () => confidentialKeyValues(inputs, INPUT.secrets)) ?? [];
+  const secretPairs = attempt(errors, () => inputs.keyValues(INPUT.secrets)) ?? [];
   const secretValues = named(errors, INPUT.secrets, secretPairs, ({ key, value }) => {
     if (!ENV_NAME.test(key))
       errors.add(

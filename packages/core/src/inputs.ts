@@ -97,14 +97,18 @@ export function splitLines(text: string): string[] {
     .filter((line) => line !== '' && !line.startsWith('#'));
 }
 
+/**
+ * NAME=value lines split at the first '='. An error never quotes the line: a line without '=' is often the
+ * continuation of a multi-line value (a key, a certificate), which may be secret.
+ */
 export function parseKeyValues(text: string, where: string): KeyValue[] {
   return splitLines(text).map((line, index) => {
     const at = line.indexOf('=');
     if (at <= 0) {
       throw new ConfigError(
         `${where} line ${index + 1}`,
-        `'${line.length > 40 ? `${line.slice(0, 40)}…` : line}' is not NAME=value`,
-        'write one NAME=value per line',
+        at === 0 ? 'has no name before =' : "has no '=' (the line is not shown: values may be secret)",
+        'write one NAME=value per line; a value cannot span lines',
       );
     }
     return { key: line.slice(0, at).trim(), value: line.slice(at + 1).trim() };

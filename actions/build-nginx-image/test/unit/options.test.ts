@@ -119,7 +119,7 @@ test.each([
   [{ 'api-path': 'api' }, "input 'api-path': 'api' is not a path prefix"],
   [{ 'server-names': 'bad_name!' }, "input 'server-names': 'bad_name!' is not a host name"],
   [{ 'reject-unknown-hosts': 'maybe' }, "input 'reject-unknown-hosts': 'maybe' is not a boolean"],
-  [{ labels: 'no-equals-sign' }, "input 'labels' line 1: 'no-equals-sign' is not NAME=value"],
+  [{ labels: 'no-equals-sign' }, "input 'labels' line 1: has no '='"],
 ])('%j is rejected: %s', (inputs, message) => {
   expect(() => readOptions(memoryIO({ ...valid, ...inputs }, env))).toThrow(message);
 });

@@ -279,7 +279,11 @@ describe('render-task-def main', () => {
       { ...td, 'container-name': 'api', image: 'repo/api 2' },
       "'repo/api 2' is not an image reference",
     ],
-    ['images line without =', { ...td, images: 'nginx' }, "input 'images' line 1: 'nginx' is not NAME=value"],
+    [
+      'images line without =',
+      { ...td, images: 'nginx' },
+      "input 'images' line 1: has no '=' (the line is not shown: values may be secret)",
+    ],
     ['images twice', { ...td, images: 'api=a\napi=b' }, "container 'api' is given an image twice"],
     [
       'image and images for one',

@@ -77,3 +77,18 @@ test('SUITE_VERSION follows package.json', () => {
   };
   expect(SUITE_VERSION).toBe(pkg.version);
 });
+
+test('a malformed line is never quoted (it may be part of a multi-line secret)', () => {
+  const secretLine = 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC';
+  expect(() => parseKeyValues(`KEY=-----BEGIN PRIVATE KEY-----\n${secretLine}`, "input 'secrets'")).toThrow(
+    "input 'secrets' line 2: has no '=' (the line is not shown: values may be secret)",
+  );
+  let message = '';
+  try {
+    parseKeyValues(secretLine, 'x');
+  } catch (error) {
+    message = (error as Error).message;
+  }
+  expect(message).toContain("has no '='");
+  expect(message).not.toContain(secretLine.slice(0, 8));
+});
