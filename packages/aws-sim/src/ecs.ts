@@ -1100,7 +1100,11 @@ export class EcsSim {
         const cluster = this.cluster(str(input, 'cluster'));
         const services: Obj[] = [];
         const failures: Obj[] = [];
-        for (const ref of strList(input, 'services')) {
+        const refs = strList(input, 'services');
+        if (refs.length === 0 || refs.length > 10) {
+          throw new AwsError('InvalidParameterException', 'services can have at most 10 items and at least 1.');
+        }
+        for (const ref of refs) {
           const svc = this.findService(cluster, ref);
           const withTags = strList(input, 'include').includes('TAGS');
           if (svc) services.push({ ...this.describeService(svc), ...(withTags ? { tags: svc.tags } : {}) });

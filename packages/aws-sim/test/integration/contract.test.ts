@@ -638,6 +638,18 @@ describe.each(targets)('%s', (name, startTarget) => {
       expect(await errorName(call(c))).toBe(expected);
     });
 
+    test('DescribeServices takes at most 10 services', async () => {
+      const call = c.ecs.send(
+        new DescribeServicesCommand({
+          cluster: 'more-cluster',
+          services: Array.from({ length: 11 }, (_, i) => `s${i}`),
+        }),
+      );
+      // AWS refuses more than 10 (InvalidParameterException); moto answers. Asserted on the simulator only.
+      if (sim) expect(await errorName(call)).toBe('InvalidParameterException');
+      else await call;
+    });
+
     test('CreateService twice with the same name is not idempotent', async () => {
       const again = c.ecs.send(
         new CreateServiceCommand({
