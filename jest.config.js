@@ -11,6 +11,8 @@ const shared = {
 };
 
 export default {
+  // Integration tests start real servers; jest reads testTimeout only at the top level, not per project.
+  testTimeout: 120000,
   projects: [
     {
       ...shared,
@@ -21,7 +23,6 @@ export default {
       ...shared,
       displayName: 'integration',
       testMatch: ['<rootDir>/{packages,actions}/*/test/integration/**/*.test.ts', '<rootDir>/test/integration/**/*.test.ts'],
-      testTimeout: 120000,
     },
   ],
 };
