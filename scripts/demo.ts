@@ -13,6 +13,7 @@ import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { REPO_ROOT } from '@deploy-actions/testing';
 import type { JobRecord, StepRecord } from './demo/jobs';
 import {
@@ -59,6 +60,8 @@ export interface ServiceState {
   readonly rolloutState: string;
   readonly runningCount: number;
   readonly desiredCount: number;
+  /** Healthy targets in the service's target group (the frontend's), read from ELBv2. */
+  readonly healthyTargets?: number;
   /** deploy-service's outcome of the last deploy of this service in the demo. */
   readonly outcome: string;
 }
@@ -110,6 +113,7 @@ async function prepareRepo(base: string, name: 'frontend' | 'api'): Promise<stri
 
 async function readState(platform: Platform, outcomes: Record<string, string>): Promise<ServiceState[]> {
   const ecs = client(ECSClient, platform.sim.env);
+  const elb = client(ElasticLoadBalancingV2Client, platform.sim.env);
   const states: ServiceState[] = [];
   for (const environment of ENVIRONMENTS) {
     for (const [kind, service, container] of [
@@ -120,6 +124,12 @@ async function readState(platform: Platform, outcomes: Record<string, string>): 
       const svc = out.services?.[0];
       const primary = svc?.deployments?.find((d) => d.status === 'PRIMARY');
       const taskDefinition = svc?.taskDefinition ?? '';
+      const targetGroupArn = svc?.loadBalancers?.[0]?.targetGroupArn;
+      const health =
+        targetGroupArn === undefined
+          ? undefined
+          : await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }));
+      const healthy = health?.TargetHealthDescriptions?.filter((t) => t.TargetHealth?.State === 'healthy').length;
       const td = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition }));
       states.push({
         service,
@@ -131,6 +141,7 @@ async function readState(platform: Platform, outcomes: Record<string, string>): 
         rolloutState: primary?.rolloutState ?? 'none',
         runningCount: svc?.runningCount ?? 0,
         desiredCount: svc?.desiredCount ?? 0,
+        ...(healthy !== undefined ? { healthyTargets: healthy } : {}),
         outcome: outcomes[service] ?? 'not deployed',
       });
     }
@@ -154,6 +165,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   const timeScale = Number(process.env['DEMO_TIME_SCALE'] ?? '1200');
   const platform = await startPlatform(timeScale);
   const base = await mkdtemp(path.join(tmpdir(), 'deploy-actions-demo-'));
+  // Every temporary directory of the run (runner temp dirs, runBundle's output files) lands in `base`,
+  // which is removed at the end: os.tmpdir() reads TMPDIR on each call.
+  const previousTmp = process.env['TMPDIR'];
+  process.env['TMPDIR'] = base;
   try {
     const secrets = await seededSecrets();
     const run: RunContext = { awsEnv: platform.sim.env, artifacts: path.join(base, 'artifacts'), secrets, print };
@@ -334,17 +349,22 @@ export async function main(argv: readonly string[]): Promise<number> {
       services.every((s) => s.rolloutState === 'COMPLETED' && s.runningCount === s.desiredCount),
       'every service is settled (COMPLETED, running = desired)',
     );
+    expect(
+      services.filter((s) => s.kind === 'frontend').every((s) => s.healthyTargets === s.desiredCount),
+      "every frontend task is a healthy target in its environment's target group",
+    );
 
     print('');
     print(bold('What runs where'));
     const rows = [
-      ['Service', 'Environment', 'Task definition', 'Image', 'Tasks', 'Last deploy'],
+      ['Service', 'Environment', 'Task definition', 'Image', 'Tasks', 'Targets', 'Last deploy'],
       ...services.map((s) => [
         s.service,
         s.environment,
         s.taskDefinition.split('/').pop() ?? '',
         shortDigests(s.image),
         `${s.runningCount}/${s.desiredCount} ${s.rolloutState}`,
+        s.healthyTargets === undefined ? '—' : `${s.healthyTargets} healthy`,
         s.outcome,
       ]),
     ];
@@ -369,6 +389,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (options.stateFile !== undefined) await writeFile(options.stateFile, JSON.stringify(state, null, 2));
     return problems.length === 0 ? 0 : 1;
   } finally {
+    if (previousTmp === undefined) delete process.env['TMPDIR'];
+    else process.env['TMPDIR'] = previousTmp;
     await platform.stop();
     await rm(base, { recursive: true, force: true });
   }

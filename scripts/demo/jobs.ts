@@ -16,6 +16,7 @@ import { parseOutputFile, REPO_ROOT, runBundle, type RunResult } from '@deploy-a
 import { condition, evaluate, interpolate, type EvaluationContext, type Value } from '../../test/support/expressions';
 import {
   inputsWithDefaults,
+  loadAction,
   localAction,
   needsOf,
   type Job,
@@ -127,6 +128,9 @@ export function mask(value: string, secrets: readonly string[]): string {
   return out;
 }
 
+const maskAll = (values: Record<string, string>, secrets: readonly string[]): Record<string, string> =>
+  Object.fromEntries(Object.entries(values).map(([k, v]) => [k, mask(v, secrets)]));
+
 /** `bash --noprofile --norc -eo pipefail` as the runner runs `run:` steps, with GITHUB_OUTPUT. */
 async function runScript(
   script: string,
@@ -160,19 +164,21 @@ async function runScript(
   return { code, output, outputs: parseOutputFile(await readFile(outputFile, 'utf8')) };
 }
 
-/** Lines a user would notice in a step's log: errors, warnings and notices. */
-function annotations(log: string): string[] {
+/** Lines a user would notice in a step's log: errors and warnings (`all`: every line, commands rendered). */
+function annotations(log: string, all = false): string[] {
   return log
     .split('\n')
-    .filter((l) => /^::(error|warning)/.test(l))
+    .filter((l) => all || /^::(error|warning)/.test(l))
     .map((l) => l.replace(/^::(error|warning)[^:]*::/, (_, kind: string) => `${kind}: `).replace(/%0A/g, '\n    '));
 }
 
 export async function runJob(options: JobOptions): Promise<JobRecord> {
-  const { workflow, job: jobId, print, secrets } = options;
+  const { workflow, job: jobId, secrets } = options;
+  // Everything printed is masked, as the runner masks its log.
+  const print: Printer = (line, kind) => options.print(mask(line, secrets), kind);
   const job: Job | undefined = workflow.jobs[jobId];
   if (job === undefined) throw new Error(`${workflow.file} has no job '${jobId}'`);
-  const runnerTemp = await mkdtemp(path.join(tmpdir(), `demo-${jobId}-`));
+  const runnerTemp = await mkdtemp(path.join(tmpdir(), `runner-${jobId}-`));
   const inputs = inputsWithDefaults(workflow, options.inputs);
   const steps: Record<string, { outputs: Record<string, string>; outcome: Outcome; conclusion: Outcome }> = {};
   const contexts = (): Record<string, Value> => ({
@@ -250,8 +256,13 @@ export async function runJob(options: JobOptions): Promise<JobRecord> {
       const override = id === undefined ? undefined : options.overrides?.[id];
       const stepInputs = { ...withs, ...(override?.inputs ?? {}) };
       const dist = path.join(REPO_ROOT, 'actions', action, 'dist', 'index.js');
+      // An override may only set what the action declares: a renamed input must not be papered over.
+      const declared = loadAction(action)?.inputs ?? {};
+      const undeclared = Object.keys(override?.inputs ?? {}).filter((k) => !(k in declared));
       let result: RunResult | undefined;
-      if (!existsSync(dist)) {
+      if (undeclared.length > 0) {
+        log = `the demo overrides ${undeclared.join(', ')}, which actions/${action}/action.yml does not declare`;
+      } else if (!existsSync(dist)) {
         log = `actions/${action}/dist/index.js does not exist: the action is not built (node scripts/build.mjs ${action})`;
       } else {
         result = await runBundle(action, { inputs: stepInputs, env: state.env, workspace: options.workspace });
@@ -260,7 +271,7 @@ export async function runJob(options: JobOptions): Promise<JobRecord> {
           ...result.masked,
         ]);
         log = visible;
-        outputs = Object.fromEntries(Object.entries(result.outputs).map(([k, v]) => [k, mask(v, secrets)]));
+        outputs = result.outputs;
         summary = mask(result.summary, [...secrets, ...result.masked]);
       }
       outcome = result?.code === 0 ? 'success' : 'failure';
@@ -287,8 +298,8 @@ export async function runJob(options: JobOptions): Promise<JobRecord> {
         kind,
         action,
         outcome,
-        outputs,
-        inputs: stepInputs,
+        outputs: maskAll(outputs, secrets),
+        inputs: maskAll(stepInputs, secrets),
         ...(summary !== undefined ? { summary } : {}),
         log,
       });
@@ -317,10 +328,7 @@ export async function runJob(options: JobOptions): Promise<JobRecord> {
         log = mask(result.output, secrets);
         const mark = outcome === 'success' ? green('✓') : red('✗');
         print(`    ${mark} ${name}  ${dim('run: bash')}  ${seconds()}`);
-        const shown = log
-          .trim()
-          .split('\n')
-          .filter((l) => l.trim() !== '' && !/^npm (warn|notice)/.test(l));
+        const shown = annotations(log.trim(), true).filter((l) => l.trim() !== '' && !/^npm (warn|notice)/.test(l));
         for (const line of shown.slice(-6)) {
           print(
             `      ${outcome === 'failure' ? red(line) : dim(line)}`,
@@ -333,14 +341,15 @@ export async function runJob(options: JobOptions): Promise<JobRecord> {
         log = `the demo has no stand-in for '${step.uses ?? name}': teach scripts/demo/pipelines.ts how to simulate it`;
         print(`    ${red('✗')} ${name}  ${red(log)}`);
       }
-      records.push({ id, name, kind, outcome, outputs, log });
+      records.push({ id, name, kind, outcome, outputs: maskAll(outputs, secrets), log });
     }
     if (id !== undefined) steps[id] = { outputs, outcome, conclusion: outcome };
     if (outcome === 'failure') status = 'failure';
   }
 
   const final: EvaluationContext = { contexts: contexts(), status };
-  const jobOutputs = evaluateMap(job.outputs, final);
+  // Later steps see real outputs; what leaves the job (and every record) is masked, as the runner does.
+  const jobOutputs = maskAll(evaluateMap(job.outputs, final), secrets);
   const result: Outcome = status === 'success' ? 'success' : 'failure';
   return record(result, records, jobOutputs);
 }

@@ -6,9 +6,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { REPO_ROOT } from '@deploy-actions/testing';
+import { runJob, type JobRecord } from '../../scripts/demo/jobs';
 import { parameterValues, seededSecrets } from '../../scripts/demo/platform';
 import { columns, renderMarkdown, wrapCell } from '../../scripts/demo/terminal';
-import { actionSteps, loadWorkflow } from '../support/workflows';
+import { actionSteps, loadWorkflow, parseWorkflow } from '../support/workflows';
 
 interface ServiceState {
   service: string;
@@ -173,5 +174,118 @@ describe('summaries rendered for the terminal', () => {
         3,
       ),
     ).toEqual(['k    aaa', '     bbb', 'key  c']);
+  });
+});
+
+describe('the job runner the demo runs workflow steps with', () => {
+  const workflow = parseWorkflow(
+    'synthetic.yml',
+    `
+on:
+  workflow_call:
+    inputs:
+      greeting: { type: string, default: hello }
+jobs:
+  one:
+    name: Say \${{ inputs.greeting }}
+    outputs:
+      said: \${{ steps.say.outputs.text }}
+    steps:
+      - id: say
+        name: Say it
+        env:
+          GREETING: \${{ inputs.greeting }}
+        run: echo "text=$GREETING world" >> "$GITHUB_OUTPUT"
+      - name: Only when it said goodbye
+        if: steps.say.outputs.text == 'goodbye world'
+        run: exit 1
+      - id: fail
+        name: Fail on purpose
+        run: |
+          echo "::error title=Broken::this step fails"
+          exit 3
+      - name: Skipped after a failure
+        run: echo never
+      - name: Runs on failure
+        if: failure()
+        run: echo cleaning up
+  two:
+    steps:
+      - name: Something the demo cannot run
+        uses: some/action@0123456789012345678901234567890123456789
+      - id: deploy
+        name: Deploy with a bad override
+        uses: $/actions/deploy-service
+        with:
+          service: web
+          task-definition: td.json
+`,
+  );
+  const secret = 'FAKE-secret-value-123';
+  let dir: string;
+  const lines: string[] = [];
+  const run = (job: string, overrides = {}): Promise<JobRecord> =>
+    runJob({
+      workflow,
+      job,
+      inputs: { greeting: `hi ${secret}` },
+      vars: {},
+      workspace: dir,
+      repository: 'o/r',
+      sha: '0'.repeat(40),
+      simulate: () => undefined,
+      overrides,
+      secrets: [secret],
+      print: (line) => lines.push(line),
+    });
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'demo-jobs-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('evaluates env/if/outputs, stops after a failure, runs if: failure(), and masks secrets', async () => {
+    const job = await run('one');
+    expect(job.title).toBe(`Say hi ${secret}`);
+    expect(job.steps.map((s) => [s.name, s.outcome])).toEqual([
+      ['Say it', 'success'],
+      ['Only when it said goodbye', 'skipped'],
+      ['Fail on purpose', 'failure'],
+      ['Skipped after a failure', 'skipped'],
+      ['Runs on failure', 'success'],
+    ]);
+    expect(job.result).toBe('failure');
+    expect(job.outputs).toEqual({ said: 'hi *** world' });
+    expect(job.steps[2]?.log).toContain('this step fails');
+    expect(lines.join('\n')).not.toContain(secret);
+  });
+
+  it('fails a step it has no stand-in for, and an override of an input the action does not declare', async () => {
+    const job = await run('two', {
+      deploy: { inputs: { 'no-such-input': 'x' }, why: 'test' },
+    });
+    expect(job.steps[0]?.outcome).toBe('failure');
+    expect(job.steps[0]?.log).toContain("no stand-in for 'some/action@");
+    // The first failure skips the rest, as on the runner.
+    expect(job.steps[1]?.outcome).toBe('skipped');
+    const alone = await runJob({
+      workflow: { ...workflow, jobs: { two: { steps: workflow.jobs['two']?.steps?.slice(1) ?? [] } } },
+      job: 'two',
+      inputs: {},
+      vars: {},
+      workspace: dir,
+      repository: 'o/r',
+      sha: '0'.repeat(40),
+      simulate: () => undefined,
+      overrides: { deploy: { inputs: { 'no-such-input': 'x' }, why: 'test' } },
+      secrets: [],
+      print: () => undefined,
+    });
+    expect(alone.steps[0]?.outcome).toBe('failure');
+    expect(alone.steps[0]?.log).toBe(
+      'the demo overrides no-such-input, which actions/deploy-service/action.yml does not declare',
+    );
   });
 });
