@@ -52,7 +52,9 @@ const NGINX_INPUT: Partial<Record<keyof NginxConfigOptions, string>> = {
   rejectUnknownHosts: 'reject-unknown-hosts',
 };
 
-export const DEFAULT_BASE_IMAGE = 'public.ecr.aws/nginx/nginx:1.27-alpine';
+// nginx stable-alpine on public ECR, pinned by its index digest (resolved 2026-09-09); move it with the README.
+export const DEFAULT_BASE_IMAGE =
+  'public.ecr.aws/nginx/nginx:stable-alpine@sha256:8d32e1ab9a199e9d83b66ada9823585379878433a9b22fa20110418a3e8a0baf';
 
 export interface BuildNginxImageOptions {
   readonly directory: string;
