@@ -7,7 +7,8 @@
  * non-zero when anything did not go as it should.
  *
  * Options: `--state-file FILE` writes the final state as JSON (the demo's test reads it); `--quiet` prints
- * only progress lines and the final table; DEMO_TIME_SCALE overrides the simulator's clock speed.
+ * only progress lines and the final table; DEMO_TIME_SCALE overrides the simulator's clock speed;
+ * DEMO_AWS_CLI=1 runs workflow scripts that call the AWS CLI for real (CLI on PATH) instead of their stand-ins.
  */
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -171,7 +172,13 @@ export async function main(argv: readonly string[]): Promise<number> {
   process.env['TMPDIR'] = base;
   try {
     const secrets = await seededSecrets();
-    const run: RunContext = { awsEnv: platform.sim.env, artifacts: path.join(base, 'artifacts'), secrets, print };
+    const run: RunContext = {
+      awsEnv: platform.sim.env,
+      artifacts: path.join(base, 'artifacts'),
+      secrets,
+      awsCli: process.env['DEMO_AWS_CLI'] === '1',
+      print,
+    };
     print(
       `  AWS simulator ${platform.sim.endpoint} (ECS, ELBv2, Logs, SSM, ECR, STS; clock ×${timeScale}), ` +
         `ECR registry ${platform.registry.url}`,

@@ -7,18 +7,18 @@
  * simulated by a named handler that says what it stands in for; a step without one stops the demo, so the
  * demo notices when a workflow changes under it.
  */
-import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { parseOutputFile, REPO_ROOT, runBundle, type RunResult } from '@deploy-actions/testing';
+import { REPO_ROOT, runBundle, type RunResult } from '@deploy-actions/testing';
 import { condition, evaluate, interpolate, type EvaluationContext, type Value } from '../../test/support/expressions';
 import {
   inputsWithDefaults,
   loadAction,
   localAction,
   needsOf,
+  runScriptStep,
   type Job,
   type Step,
   type Workflow,
@@ -130,39 +130,6 @@ export function mask(value: string, secrets: readonly string[]): string {
 
 const maskAll = (values: Record<string, string>, secrets: readonly string[]): Record<string, string> =>
   Object.fromEntries(Object.entries(values).map(([k, v]) => [k, mask(v, secrets)]));
-
-/** `bash --noprofile --norc -eo pipefail` as the runner runs `run:` steps, with GITHUB_OUTPUT. */
-async function runScript(
-  script: string,
-  env: Record<string, string>,
-  cwd: string,
-  runnerTemp: string,
-): Promise<{ code: number | null; output: string; outputs: Record<string, string> }> {
-  const dir = await mkdtemp(path.join(runnerTemp, 'step-'));
-  const file = path.join(dir, 'script.sh');
-  const outputFile = path.join(dir, 'output.txt');
-  await writeFile(file, script);
-  await writeFile(outputFile, '');
-  const fullEnv = {
-    ...env,
-    GITHUB_OUTPUT: outputFile,
-    RUNNER_TEMP: runnerTemp,
-    GITHUB_WORKSPACE: env['GITHUB_WORKSPACE'] ?? cwd,
-  };
-  const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
-    const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', file], {
-      cwd,
-      env: fullEnv,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('error', reject);
-    child.on('close', (c) => resolve({ code: c, output: out }));
-  });
-  return { code, output, outputs: parseOutputFile(await readFile(outputFile, 'utf8')) };
-}
 
 /** Lines a user would notice in a step's log: errors and warnings (`all`: every line, commands rendered). */
 function annotations(log: string, all = false): string[] {
@@ -318,14 +285,15 @@ export async function runJob(options: JobOptions): Promise<JobRecord> {
         if (outcome === 'failure') print(`      ${red(mask(log, secrets))}`, 'important');
       } else if (step.run !== undefined) {
         kind = 'run';
-        const cwd = path.resolve(
-          options.workspace,
-          interpolate(text((step as { 'working-directory'?: unknown })['working-directory'] ?? '.'), ctx),
-        );
-        const result = await runScript(step.run, { ...state.env, ...env }, cwd, runnerTemp);
+        // The runner's semantics (shell, `${{ }}` in the script, env, working-directory, GITHUB_OUTPUT)
+        // come from the workflow helpers' runScriptStep.
+        const result = await runScriptStep(workflow, jobId, id ?? step.name ?? '', ctx, {
+          cwd: options.workspace,
+          processEnv: state.env,
+        });
         outcome = result.code === 0 ? 'success' : 'failure';
         outputs = result.outputs;
-        log = mask(result.output, secrets);
+        log = mask(`${result.stdout}${result.stderr}`, secrets);
         const mark = outcome === 'success' ? green('✓') : red('✗');
         print(`    ${mark} ${name}  ${dim('run: bash')}  ${seconds()}`);
         const shown = annotations(log.trim(), true).filter((l) => l.trim() !== '' && !/^npm (warn|notice)/.test(l));

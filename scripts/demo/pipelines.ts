@@ -34,6 +34,8 @@ export interface RunContext {
   /** Where upload-artifact keeps artifacts between the jobs of one run. */
   readonly artifacts: string;
   readonly secrets: readonly string[];
+  /** Run `aws` CLI scripts for real (the CLI must be on PATH) instead of their SDK stand-ins. */
+  readonly awsCli: boolean;
   readonly print: Printer;
 }
 
@@ -73,7 +75,7 @@ async function findWhatToDeploy(ctx: SimulationContext): Promise<Record<string, 
   const ecs = client(ECSClient, ctx.job.env);
   const service = async (
     name: string,
-  ): Promise<{ td: string | undefined; primary: { td?: string; rollout?: string } }> => {
+  ): Promise<{ td: string | undefined; primary: { td?: string; rollout?: string }; deployments: number }> => {
     const out = await ecs.send(new DescribeServicesCommand({ cluster: e['CLUSTER'], services: [name] }));
     const svc = out.services?.[0];
     const primary = svc?.deployments?.find((d) => d.status === 'PRIMARY');
@@ -83,6 +85,7 @@ async function findWhatToDeploy(ctx: SimulationContext): Promise<Record<string, 
         ...(primary?.taskDefinition !== undefined ? { td: primary.taskDefinition } : {}),
         ...(primary?.rolloutState !== undefined ? { rollout: primary.rolloutState } : {}),
       },
+      deployments: svc?.deployments?.length ?? 0,
     };
   };
   const current = (await service(e['SERVICE'] ?? '')).td;
@@ -91,10 +94,11 @@ async function findWhatToDeploy(ctx: SimulationContext): Promise<Record<string, 
     case 'image':
       return { image: e['IMAGE'] ?? '', 'task-definition-arn': current };
     case 'promote-staging': {
-      const staging = (await service(e['STAGING_SERVICE'] ?? '')).primary;
+      const { primary: staging, deployments } = await service(e['STAGING_SERVICE'] ?? '');
       if (staging.td === undefined) throw new Error(`staging service ${e['STAGING_SERVICE']} not found`);
-      if (staging.rollout !== 'COMPLETED') {
-        throw new Error(`staging's deployment of ${staging.td} is ${staging.rollout}, not COMPLETED`);
+      // Settled: the PRIMARY rollout COMPLETED (or, where ECS reports no rolloutState, it is the only one).
+      if (staging.rollout !== 'COMPLETED' && !(staging.rollout === undefined && deployments === 1)) {
+        throw new Error(`staging's deployment of ${staging.td} is ${staging.rollout ?? 'None'}, not COMPLETED`);
       }
       const td = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: staging.td }));
       const image = td.taskDefinition?.containerDefinitions?.find((c) => c.name === e['CONTAINER'])?.image ?? '';
@@ -155,13 +159,18 @@ export function simulator(run: RunContext): (step: Step) => Simulation | undefin
         run: async (ctx) => {
           const role = ctx.with['role-to-assume'] ?? '';
           if (role === '') throw new Error('role-to-assume is empty');
-          Object.assign(ctx.job.env, run.awsEnv, { AWS_REGION: ctx.with['aws-region'] || run.awsEnv['AWS_REGION'] });
+          const region = ctx.with['aws-region'] || run.awsEnv['AWS_REGION'] || '';
+          // What the real action exports: credentials, AWS_REGION and AWS_DEFAULT_REGION.
+          Object.assign(ctx.job.env, run.awsEnv, { AWS_REGION: region, AWS_DEFAULT_REGION: region });
           const identity = await client(STSClient, ctx.job.env).send(new GetCallerIdentityCommand({}));
           return { 'aws-account-id': identity.Account ?? '' };
         },
       };
     }
     if (step.run !== undefined && /\baws\s+(ecs|ecr|sts|ssm)\b/.test(step.run)) {
+      // DEMO_AWS_CLI=1 runs the script itself with the AWS CLI against the simulator (the demo's test does,
+      // where the CLI is installed, to prove the stand-in and the script agree).
+      if (run.awsCli) return undefined;
       if (step.id === 'source') {
         return { note: 'its `aws ecs` CLI calls made with the SDK against the simulator', run: findWhatToDeploy };
       }

@@ -1,7 +1,7 @@
 // `npm run demo` end to end: runs scripts/demo.ts as a child process (as the README's first command does) and
 // checks the state it read back from ECS, that its steps are the reusable workflows' steps, and that no
 // seeded secret reaches its output. Also the Markdown → terminal rendering the demo prints summaries with.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -32,6 +32,32 @@ interface DemoState {
   stagingApiTaskDefinition: string;
 }
 
+/** Runs scripts/demo.ts as `npm run demo` does (tsx), returning its exit code, output and final state. */
+async function runDemo(
+  dir: string,
+  extraEnv: Record<string, string> = {},
+): Promise<{ code: number | null; output: string; state: DemoState }> {
+  const stateFile = path.join(dir, 'state.json');
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...extraEnv };
+  delete env['NODE_OPTIONS']; // jest's --experimental-vm-modules is not the demo's business
+  const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [path.join(REPO_ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/demo.ts', '--state-file', stateFile],
+      { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('close', (c) => resolve({ code: c, output: out }));
+  });
+  const state = JSON.parse(
+    await readFile(stateFile, 'utf8').catch(() => '{"problems":["no state file"]}'),
+  ) as DemoState;
+  return { code, output, state };
+}
+
 describe('npm run demo', () => {
   let dir: string;
   let code: number | null;
@@ -40,22 +66,7 @@ describe('npm run demo', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'demo-test-'));
-    const stateFile = path.join(dir, 'state.json');
-    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-    delete env['NODE_OPTIONS']; // jest's --experimental-vm-modules is not the demo's business
-    ({ code, output } = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
-      const child = spawn(
-        process.execPath,
-        [path.join(REPO_ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/demo.ts', '--state-file', stateFile],
-        { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
-      );
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-      child.on('error', reject);
-      child.on('close', (c) => resolve({ code: c, output: out }));
-    }));
-    state = JSON.parse(await readFile(stateFile, 'utf8')) as DemoState;
+    ({ code, output, state } = await runDemo(dir));
   }, 110000);
 
   afterAll(async () => {
@@ -289,3 +300,30 @@ jobs:
     );
   });
 });
+
+// The demo stands in for deploy.yml's "Find what to deploy" (it calls the AWS CLI, which a fresh machine may
+// not have). Where the CLI is installed, the same demo runs the script itself and must end the same way.
+const awsCli = spawnSync('aws', ['--version'], { encoding: 'utf8' }).status === 0;
+if (!awsCli) console.warn('aws CLI not on PATH: skipping the demo run with DEMO_AWS_CLI=1');
+(awsCli ? describe : describe.skip)(
+  'npm run demo with DEMO_AWS_CLI=1 (the real script instead of its stand-in)',
+  () => {
+    let dir: string;
+    afterAll(async () => {
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it('ends in the same state', async () => {
+      dir = await mkdtemp(path.join(tmpdir(), 'demo-cli-test-'));
+      const { code, output, state } = await runDemo(dir, { DEMO_AWS_CLI: '1' });
+      expect({ code, problems: state.problems }).toEqual({ code: 0, problems: [] });
+      expect(output.match(/✓ Find what to deploy {2}run: bash/g)).toHaveLength(2);
+      expect(state.services.map((s) => [s.service, s.taskDefinition.split('/').pop(), s.outcome]).sort()).toEqual([
+        ['learning-platform-api-production', 'learning-platform-api:4', 'succeeded'],
+        ['learning-platform-api-staging', 'learning-platform-api:3', 'rolled-back'],
+        ['learning-platform-nginx-production', 'learning-platform-nginx:4', 'succeeded'],
+        ['learning-platform-nginx-staging', 'learning-platform-nginx:3', 'succeeded'],
+      ]);
+    }, 110000);
+  },
+);
