@@ -62,6 +62,27 @@ describe.each(files)('%s', (file) => {
   });
 });
 
+test('each third-party action is pinned to one commit across all workflows', () => {
+  const pins = new Map<string, Set<string>>();
+  for (const file of files) {
+    const text = readFileSync(path.join(REPO_ROOT, file), 'utf8');
+    for (const m of text.matchAll(/uses:\s*([\w.-]+\/[\w.-]+)[\w./-]*@([0-9a-f]{40}) # (v[\d.]+)/g)) {
+      const set = pins.get(m[1] ?? '') ?? new Set<string>();
+      set.add(`${m[2]} ${m[3]}`);
+      pins.set(m[1] ?? '', set);
+    }
+  }
+  expect([...pins.keys()].sort()).toEqual([
+    'actions/checkout',
+    'actions/download-artifact',
+    'actions/setup-go',
+    'actions/setup-node',
+    'actions/upload-artifact',
+    'aws-actions/configure-aws-credentials',
+  ]);
+  for (const [action, versions] of pins) expect([action, versions.size]).toEqual([action, 1]);
+});
+
 describe.each(reusable)('%s takes our actions from its own commit', (file) => {
   const steps = actionSteps(loadWorkflow(file));
   test('through the self-repository syntax $/actions/<name>', () => {
