@@ -202,7 +202,10 @@ export async function runJob(options: JobOptions): Promise<JobRecord> {
     const name = interpolate(step.name ?? step.uses ?? step.run?.split('\n')[0] ?? `step ${index + 1}`, ctx);
     const id = step.id;
     if (!condition(step.if, ctx)) {
-      print(`    ${dim(`○ ${name} (skipped: ${text(step.if) || 'an earlier step failed'})`)}`);
+      // Without a status function, a failed job skips the step whatever its `if:` says.
+      const ownCondition = step.if !== undefined && /\b(always|failure|cancelled|success)\s*\(/.test(text(step.if));
+      const why = status === 'failure' && !ownCondition ? 'an earlier step failed' : `if: ${text(step.if)} is false`;
+      print(`    ${dim(`○ ${name} (skipped: ${why})`)}`);
       if (id !== undefined) steps[id] = { outputs: {}, outcome: 'skipped', conclusion: 'skipped' };
       records.push({ id, name, kind: 'simulated', outcome: 'skipped', outputs: {}, log: '' });
       continue;

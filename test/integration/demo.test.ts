@@ -271,6 +271,11 @@ jobs:
     expect(job.outputs).toEqual({ said: 'hi *** world' });
     expect(job.steps[2]?.log).toContain('this step fails');
     expect(lines.join('\n')).not.toContain(secret);
+    expect(lines).toContain(
+      "    ○ Only when it said goodbye (skipped: if: steps.say.outputs.text == 'goodbye world' is false)",
+    );
+    expect(lines).toContain('    ○ Skipped after a failure (skipped: an earlier step failed)');
+    expect(lines).toContain('      error: this step fails');
   });
 
   it('fails a step it has no stand-in for, and an override of an input the action does not declare', async () => {
