@@ -120,7 +120,9 @@ test('render → verify → migrate + deploy: staging runs the image with the st
     'wait-for-minutes': 2,
   });
   // On a failure, the step's last lines are part of the difference jest prints.
-  expect(runs.map((r) => [r.action, r.run.code, r.run.code === 0 ? '' : r.run.visible.slice(-800)])).toEqual([
+  expect(
+    runs.map((r) => [r.action, r.run.code, r.run.code === 0 ? '' : (r.run.visible + r.run.stderr).slice(-800)]),
+  ).toEqual([
     ['render-task-def', 0, ''],
     ['verify-params', 0, ''],
     ['deploy-service', 0, ''],
