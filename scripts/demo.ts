@@ -10,6 +10,7 @@
  * only progress lines and the final table; DEMO_TIME_SCALE overrides the simulator's clock speed;
  * DEMO_AWS_CLI=1 runs workflow scripts that call the AWS CLI for real (CLI on PATH) instead of their stand-ins.
  */
+import { rmSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -164,8 +165,18 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   print(bold('deploy-actions demo: the learning platform delivered to a local AWS'));
   const timeScale = Number(process.env['DEMO_TIME_SCALE'] ?? '1200');
+  if (!Number.isFinite(timeScale) || timeScale < 1) {
+    throw new Error(
+      `DEMO_TIME_SCALE must be a number ≥ 1 (simulated ms per real ms), not '${process.env['DEMO_TIME_SCALE']}'`,
+    );
+  }
   const platform = await startPlatform(timeScale);
   const base = await mkdtemp(path.join(tmpdir(), 'deploy-actions-demo-'));
+  // Ctrl-C: the servers die with the process; the run's directory is removed here.
+  process.once('SIGINT', () => {
+    rmSync(base, { recursive: true, force: true });
+    process.exit(130);
+  });
   // Every temporary directory of the run (runner temp dirs, runBundle's output files) lands in `base`,
   // which is removed at the end: os.tmpdir() reads TMPDIR on each call.
   const previousTmp = process.env['TMPDIR'];
