@@ -1,5 +1,6 @@
 // @deploy-actions/aws-sim: a local AWS endpoint for tests and the demo (never bundled into an action).
 import type { AddressInfo } from 'node:net';
+import { localAwsEnv } from '@deploy-actions/testing';
 import { DEFAULT_TIME_SCALE, Scheduler, type SimClock, compressedClock } from './clock';
 import type { SimContext } from './context';
 import { EcrSim } from './ecr';
@@ -232,14 +233,7 @@ export async function startAwsSim(options: AwsSimOptions = {}): Promise<AwsSim> 
 
   return {
     endpoint,
-    env: {
-      AWS_ENDPOINT_URL: endpoint,
-      AWS_REGION: region,
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-      AWS_SESSION_TOKEN: 'testing',
-      AWS_EC2_METADATA_DISABLED: 'true',
-    },
+    env: localAwsEnv(endpoint, region),
     accountId,
     region,
     calls,
