@@ -17,7 +17,6 @@ import {
   inputsWithDefaults,
   loadAction,
   localAction,
-  needsOf,
   runScriptStep,
   type Job,
   type Step,
@@ -176,6 +175,19 @@ export async function runJob(options: JobOptions): Promise<JobRecord> {
     steps: stepRecords,
   });
 
+  // What the demo does not implement must stop it rather than be ignored.
+  for (const key of ['env', 'defaults', 'container', 'services']) {
+    if (key in job) throw new Error(`${workflow.file}: the demo does not implement jobs.${jobId}.${key}`);
+  }
+  for (const step of job.steps ?? []) {
+    const extra = ['continue-on-error', 'timeout-minutes'].filter((k) => k in step);
+    if (step.shell !== undefined && step.shell !== 'bash') extra.push(`shell: ${step.shell}`);
+    if (extra.length > 0) {
+      throw new Error(
+        `${workflow.file}: the demo does not implement ${extra.join(', ')} (step '${step.name ?? step.id}')`,
+      );
+    }
+  }
   if (!condition(job.if, { contexts: contexts() })) {
     print(`  ${dim(`○ job '${title}' skipped (if: ${text(job.if)})`)}`);
     return record('skipped', []);
@@ -235,7 +247,11 @@ export async function runJob(options: JobOptions): Promise<JobRecord> {
       } else if (!existsSync(dist)) {
         log = `actions/${action}/dist/index.js does not exist: the action is not built (node scripts/build.mjs ${action})`;
       } else {
-        result = await runBundle(action, { inputs: stepInputs, env: state.env, workspace: options.workspace });
+        result = await runBundle(action, {
+          inputs: stepInputs,
+          env: { ...state.env, ...env },
+          workspace: options.workspace,
+        });
         const visible = mask(result.visible + (result.stderr ? `\n${result.stderr}` : ''), [
           ...secrets,
           ...result.masked,
@@ -338,5 +354,3 @@ export function matrixOf(job: Job, contexts: Record<string, Value>): { key: stri
   if (!Array.isArray(value)) throw new Error(`matrix.${key} is not a list`);
   return { key, values: value };
 }
-
-export { needsOf };
