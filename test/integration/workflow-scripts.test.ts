@@ -16,7 +16,7 @@ import {
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import { startAwsSim, type AwsSim } from '@deploy-actions/aws-sim';
-import { startMoto, type Moto } from '@deploy-actions/testing';
+import { REPO_ROOT, startMoto, type Moto } from '@deploy-actions/testing';
 import { loadWorkflow, runScriptStep } from '../support/workflows';
 import type { Value } from '../support/expressions';
 
@@ -195,9 +195,12 @@ test.each([
 
 // --- Find what to deploy: the real AWS CLI against moto and the rollout simulator ----------------------------
 
-const awsCli = spawnSync('aws', ['--version'], { encoding: 'utf8' }).status === 0;
-const describeWithCli = awsCli ? describe : describe.skip;
-if (!awsCli) console.warn('aws CLI not on PATH: skipping the deploy.yml "Find what to deploy" tests');
+// The AWS CLI is part of what .ci/run installs (.ci/requirements.txt); a missing CLI is a failure, not a skip.
+const venvBin = path.join(REPO_ROOT, '.venv', 'bin');
+const cliPath = `${venvBin}:${process.env['PATH'] ?? ''}`;
+test('the AWS CLI is installed (bash .ci/run installs it into .venv)', () => {
+  expect(spawnSync('aws', ['--version'], { encoding: 'utf8', env: { ...process.env, PATH: cliPath } }).status).toBe(0);
+});
 
 const CLUSTER = 'learning-platform-cluster1';
 const PRODUCTION = 'learning-platform-api-production';
@@ -223,11 +226,11 @@ function find(env: Record<string, string>, inputs: Record<string, string>, names
         },
       },
     }),
-    { processEnv: { ...env, AWS_DEFAULT_REGION: 'eu-west-2', AWS_PAGER: '' } },
+    { processEnv: { ...env, PATH: cliPath, AWS_DEFAULT_REGION: 'eu-west-2', AWS_PAGER: '' } },
   );
 }
 
-describeWithCli('deploy.yml: Find what to deploy (aws CLI against moto)', () => {
+describe('deploy.yml: Find what to deploy (aws CLI against moto)', () => {
   let moto: Moto;
   let ecs: ECSClient;
   const arns: Record<string, string> = {};
@@ -302,7 +305,7 @@ describeWithCli('deploy.yml: Find what to deploy (aws CLI against moto)', () => 
   });
 });
 
-describeWithCli('deploy.yml: promote-staging (aws CLI against the rollout simulator)', () => {
+describe('deploy.yml: promote-staging (aws CLI against the rollout simulator)', () => {
   let sim: AwsSim;
   let seeded: Record<string, string> = {};
   beforeAll(async () => {
