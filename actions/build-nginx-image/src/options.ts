@@ -1,11 +1,4 @@
-import {
-  ConfigError,
-  ConfigErrors,
-  ErrorCollector,
-  maskSecret,
-  workspacePath,
-  type ActionIO,
-} from '@deploy-actions/core';
+import { ConfigError, ErrorCollector, maskSecret, workspacePath, type ActionIO } from '@deploy-actions/core';
 import { resolveOptions, type NginxConfigOptions, type ResolvedNginxOptions } from '@deploy-actions/nginx-config';
 import {
   ecrRegistry,
@@ -87,24 +80,13 @@ function words(text: string): string[] {
 export function readOptions(io: ActionIO): BuildNginxImageOptions {
   const { inputs, env } = io;
   const errors = new ErrorCollector();
-  const attempt = <T>(fn: () => T): T | undefined => {
-    try {
-      return fn();
-    } catch (error) {
-      const found = error instanceof ConfigErrors ? error.errors : error instanceof ConfigError ? [error] : undefined;
-      if (found === undefined) throw error;
-      // Re-collected so every problem of every input is reported in one message.
-      for (const e of found) errors.add(e.where, e.message.slice(e.where.length + 2));
-      return undefined;
-    }
-  };
 
   const password = inputs.optional(INPUT.password);
   if (password !== undefined) maskSecret(password, io.setSecret);
   const username = inputs.optional(INPUT.username);
 
-  const directory = attempt(() => workspacePath(inputs.required(INPUT.directory), env));
-  const target = attempt(() => {
+  const directory = errors.attempt(() => workspacePath(inputs.required(INPUT.directory), env));
+  const target = errors.attempt(() => {
     const ref = parseReference(inputs.required(INPUT.repository), `input '${INPUT.repository}'`);
     if (ref.tag !== undefined || ref.digest !== undefined) {
       throw new ConfigError(
@@ -128,7 +110,7 @@ export function readOptions(io: ActionIO): BuildNginxImageOptions {
         'use letters, digits, _ . - (max 128, not starting with . or -)',
       );
   }
-  const base = attempt(() =>
+  const base = errors.attempt(() =>
     parseReference(inputs.optional(INPUT.baseImage) ?? DEFAULT_BASE_IMAGE, `input '${INPUT.baseImage}'`),
   );
   const platformText = inputs.optional(INPUT.platform) ?? 'linux/amd64';
@@ -140,7 +122,7 @@ export function readOptions(io: ActionIO): BuildNginxImageOptions {
       'use e.g. linux/amd64 or linux/arm64',
     );
   }
-  const builder = attempt(() => inputs.oneOf(INPUT.builder, ['oci', 'docker'] as const, 'oci')) ?? 'oci';
+  const builder = errors.attempt(() => inputs.oneOf(INPUT.builder, ['oci', 'docker'] as const, 'oci')) ?? 'oci';
   const dockerfile = inputs.optional(INPUT.dockerfile);
   const context = inputs.optional(INPUT.context);
   if (builder === 'oci' && (dockerfile !== undefined || context !== undefined)) {
@@ -151,9 +133,9 @@ export function readOptions(io: ActionIO): BuildNginxImageOptions {
     );
   }
   const labels: Record<string, string> = {};
-  for (const kv of attempt(() => inputs.keyValues(INPUT.labels)) ?? []) labels[kv.key] = kv.value;
+  for (const kv of errors.attempt(() => inputs.keyValues(INPUT.labels)) ?? []) labels[kv.key] = kv.value;
 
-  const ecrMode = attempt(() => inputs.oneOf(INPUT.ecr, ['auto', 'true', 'false'] as const, 'auto')) ?? 'auto';
+  const ecrMode = errors.attempt(() => inputs.oneOf(INPUT.ecr, ['auto', 'true', 'false'] as const, 'auto')) ?? 'auto';
   const ecrHost = target ? ecrRegistry(target.registry) : undefined;
   let ecr: BuildNginxImageOptions['ecr'];
   if (builder === 'oci' && (ecrMode === 'true' || (ecrMode === 'auto' && ecrHost))) {
@@ -201,11 +183,13 @@ export function readOptions(io: ActionIO): BuildNginxImageOptions {
     hsts: off('hsts'),
     frameOptions: off('frame-options') as NginxConfigOptions['frameOptions'],
     contentSecurityPolicy: inputs.optional('content-security-policy'),
-    rejectUnknownHosts: attempt(() =>
+    rejectUnknownHosts: errors.attempt(() =>
       inputs.optional('reject-unknown-hosts') === undefined ? undefined : inputs.boolean('reject-unknown-hosts', true),
     ),
   });
-  const resolvedNginx = attempt(() => resolveOptions(nginx, (option) => `input '${NGINX_INPUT[option] ?? option}'`));
+  const resolvedNginx = errors.attempt(() =>
+    resolveOptions(nginx, (option) => `input '${NGINX_INPUT[option] ?? option}'`),
+  );
 
   errors.throwIfAny();
   return {

@@ -4,8 +4,8 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import {
   awsClientConfig,
   ConfigError,
-  ConfigErrors,
   DeployActionsError,
+  ErrorCollector,
   errorMessage,
   maskSecret,
   redact,
@@ -83,54 +83,46 @@ function list(text: string | undefined): string[] {
 /** Reads and validates every input (and the task definition file) before any AWS call. */
 export async function readOptions(io: ActionIO): Promise<Options> {
   const { inputs } = io;
-  const problems: ConfigError[] = [];
-  const attempt = <T>(fn: () => T): T | undefined => {
-    try {
-      return fn();
-    } catch (error) {
-      if (error instanceof ConfigErrors) problems.push(...error.errors);
-      else if (error instanceof ConfigError) problems.push(error);
-      else throw error;
-      return undefined;
-    }
-  };
+  const problems = new ErrorCollector();
   const secrets: string[] = [];
-  const token = attempt(() => inputs.optional(INPUT.githubToken));
+  const token = problems.attempt(() => inputs.optional(INPUT.githubToken));
   if (token !== undefined) {
     maskSecret(token, io.setSecret);
     secrets.push(token);
   }
-  const service = attempt(() => inputs.required(INPUT.service));
-  const cluster = attempt(() => inputs.optional(INPUT.cluster)) ?? 'default';
-  const region = attempt(() => inputs.optional(INPUT.region));
-  const wait = attempt(() => inputs.boolean(INPUT.wait, true)) ?? true;
-  const waitMinutes = attempt(() => inputs.number(INPUT.waitMinutes, { min: 0.01, max: 360 })) ?? 30;
-  const pollSeconds = attempt(() => inputs.number(INPUT.pollSeconds, { min: 0.05, max: 300 })) ?? 5;
-  const forceNewDeployment = attempt(() => inputs.boolean(INPUT.forceNewDeployment, false)) ?? false;
-  const desiredCount = attempt(() => inputs.integer(INPUT.desiredCount, { min: 0, max: 5000 }));
-  const propagateTags = attempt(() =>
+  const service = problems.attempt(() => inputs.required(INPUT.service));
+  const cluster = problems.attempt(() => inputs.optional(INPUT.cluster)) ?? 'default';
+  const region = problems.attempt(() => inputs.optional(INPUT.region));
+  const wait = problems.attempt(() => inputs.boolean(INPUT.wait, true)) ?? true;
+  const waitMinutes = problems.attempt(() => inputs.number(INPUT.waitMinutes, { min: 0.01, max: 360 })) ?? 30;
+  const pollSeconds = problems.attempt(() => inputs.number(INPUT.pollSeconds, { min: 0.05, max: 300 })) ?? 5;
+  const forceNewDeployment = problems.attempt(() => inputs.boolean(INPUT.forceNewDeployment, false)) ?? false;
+  const desiredCount = problems.attempt(() => inputs.integer(INPUT.desiredCount, { min: 0, max: 5000 }));
+  const propagateTags = problems.attempt(() =>
     inputs.optional(INPUT.propagateTags) === undefined
       ? undefined
       : inputs.oneOf<PropagateTags>(INPUT.propagateTags, ['TASK_DEFINITION', 'SERVICE', 'NONE'], 'NONE'),
   );
-  const managedTags = attempt(() =>
+  const managedTags = problems.attempt(() =>
     inputs.optional(INPUT.managedTags) === undefined ? undefined : inputs.boolean(INPUT.managedTags, false),
   );
-  const rollback = attempt(() => inputs.boolean(INPUT.rollback, true)) ?? true;
-  const keepRevisions = attempt(() => inputs.integer(INPUT.keepRevisions, { min: 1, max: 1000 }));
-  const logLines = attempt(() => inputs.integer(INPUT.logLines, { min: 0, max: 500 })) ?? 20;
+  const rollback = problems.attempt(() => inputs.boolean(INPUT.rollback, true)) ?? true;
+  const keepRevisions = problems.attempt(() => inputs.integer(INPUT.keepRevisions, { min: 1, max: 1000 }));
+  const logLines = problems.attempt(() => inputs.integer(INPUT.logLines, { min: 0, max: 500 })) ?? 20;
 
-  const runTask = attempt(() => inputs.boolean(INPUT.runTask, false)) ?? false;
-  const commandText = attempt(() => inputs.optional(INPUT.runTaskCommand));
+  const runTask = problems.attempt(() => inputs.boolean(INPUT.runTask, false)) ?? false;
+  const commandText = problems.attempt(() => inputs.optional(INPUT.runTaskCommand));
   const command =
-    commandText === undefined ? undefined : attempt(() => splitCommand(commandText, `input '${INPUT.runTaskCommand}'`));
-  const subnets = list(attempt(() => inputs.optional(INPUT.runTaskSubnets)));
-  const securityGroups = list(attempt(() => inputs.optional(INPUT.runTaskSecurityGroups)));
-  const publicIp = attempt(() =>
+    commandText === undefined
+      ? undefined
+      : problems.attempt(() => splitCommand(commandText, `input '${INPUT.runTaskCommand}'`));
+  const subnets = list(problems.attempt(() => inputs.optional(INPUT.runTaskSubnets)));
+  const securityGroups = list(problems.attempt(() => inputs.optional(INPUT.runTaskSecurityGroups)));
+  const publicIp = problems.attempt(() =>
     inputs.oneOf<AssignPublicIp>(INPUT.runTaskPublicIp, ['ENABLED', 'DISABLED'], 'DISABLED'),
   );
-  const container = attempt(() => inputs.optional(INPUT.runTaskContainer));
-  const startedBy = attempt(() => inputs.optional(INPUT.runTaskStartedBy)) ?? 'deploy-actions';
+  const container = problems.attempt(() => inputs.optional(INPUT.runTaskContainer));
+  const startedBy = problems.attempt(() => inputs.optional(INPUT.runTaskStartedBy)) ?? 'deploy-actions';
   if (!runTask) {
     for (const name of [
       INPUT.runTaskCommand,
@@ -138,7 +130,7 @@ export async function readOptions(io: ActionIO): Promise<Options> {
       INPUT.runTaskSubnets,
       INPUT.runTaskSecurityGroups,
     ]) {
-      if (attempt(() => inputs.optional(name)) !== undefined) {
+      if (problems.attempt(() => inputs.optional(name)) !== undefined) {
         problems.push(
           new ConfigError(`input '${name}'`, 'is set but run-task is false', 'set run-task: true or remove it'),
         );
@@ -161,8 +153,8 @@ export async function readOptions(io: ActionIO): Promise<Options> {
         }
       : undefined;
 
-  const environment = attempt(() => inputs.optional(INPUT.environment));
-  const environmentUrl = attempt(() => inputs.optional(INPUT.environmentUrl));
+  const environment = problems.attempt(() => inputs.optional(INPUT.environment));
+  const environmentUrl = problems.attempt(() => inputs.optional(INPUT.environmentUrl));
   if (environmentUrl !== undefined && !/^https?:\/\/\S+$/.test(environmentUrl)) {
     problems.push(new ConfigError(`input '${INPUT.environmentUrl}'`, `'${environmentUrl}' is not an http(s) URL`));
   }
@@ -179,10 +171,10 @@ export async function readOptions(io: ActionIO): Promise<Options> {
   // The task definition: same loading, cleaning and validation as render-task-def.
   const warnings: string[] = [];
   let taskDefinition: DeployOptions['taskDefinition'] | undefined;
-  const file = attempt(() => inputs.required(INPUT.taskDefinition));
+  const file = problems.attempt(() => inputs.required(INPUT.taskDefinition));
   if (file !== undefined) {
     const where = `input '${INPUT.taskDefinition}' (${file})`;
-    try {
+    await problems.attemptAsync(async () => {
       const raw = await loadTaskDefinitionFile(workspacePath(file, io.env), where);
       const cleaned = cleanTaskDefinition(raw, where);
       validateTaskDefinition(cleaned.taskDefinition, where);
@@ -191,11 +183,7 @@ export async function readOptions(io: ActionIO): Promise<Options> {
       for (const hint of cleaned.unknownHints.length ? cleaned.unknownHints : cleaned.unknown) {
         warnings.push(`${where}: unknown key ${hint} dropped (ECS would ignore it)`);
       }
-    } catch (error) {
-      if (error instanceof ConfigErrors) problems.push(...error.errors);
-      else if (error instanceof ConfigError) problems.push(error);
-      else throw error;
-    }
+    });
   }
   for (const def of taskDefinition?.containerDefinitions ?? []) {
     for (const variable of def.environment ?? []) {
@@ -222,7 +210,10 @@ export async function readOptions(io: ActionIO): Promise<Options> {
       ),
     );
   }
-  if (problems.length > 0 || taskDefinition === undefined || service === undefined) throw new ConfigErrors(problems);
+  problems.throwIfAny();
+  // Both are required: reading them without a recorded error means they are set.
+  if (taskDefinition === undefined || service === undefined)
+    throw new Error('required inputs missing without an error');
   return {
     region,
     secrets,

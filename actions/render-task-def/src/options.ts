@@ -1,11 +1,4 @@
-import {
-  ConfigError,
-  ErrorCollector,
-  parseJsonOrKeyValues,
-  workspacePath,
-  type Inputs,
-  type KeyValue,
-} from '@deploy-actions/core';
+import { ErrorCollector, parseJsonOrKeyValues, workspacePath, type Inputs, type KeyValue } from '@deploy-actions/core';
 import { parseCpuUnits, parseMemoryMiB, splitCommand, type MergeMode, type NamedValue } from '@deploy-actions/taskdef';
 
 /** Input names in one place (aws-actions/amazon-ecs-render-task-definition's where they exist). */
@@ -70,17 +63,6 @@ const FAMILY = /^[A-Za-z0-9_-]{1,255}$/;
 const CONTAINER = /^[A-Za-z0-9_-]{1,255}$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
-
-/** Runs one input's parser, recording its ConfigError instead of stopping, so all input problems show at once. */
-function attempt<T>(errors: ErrorCollector, fn: () => T): T | undefined {
-  try {
-    return fn();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    errors.add(error.where, error.message.slice(error.where.length + 2));
-    return undefined;
-  }
-}
 
 function named(
   errors: ErrorCollector,
@@ -183,7 +165,7 @@ export function readOptions(inputs: Inputs, env: NodeJS.ProcessEnv): Options {
       );
   };
   const image = opt(INPUT.image);
-  const imageLines = attempt(errors, () => inputs.keyValues(INPUT.images)) ?? [];
+  const imageLines = errors.attempt(() => inputs.keyValues(INPUT.images)) ?? [];
   if (image !== undefined) {
     checkImage(`input '${INPUT.image}'`, image);
     for (const name of containers) {
@@ -212,10 +194,10 @@ export function readOptions(inputs: Inputs, env: NodeJS.ProcessEnv): Options {
 
   // Environment and secrets.
   const mode = (name: string): MergeMode | undefined =>
-    attempt(errors, () => inputs.oneOf<MergeMode>(name, ['merge', 'replace'], 'merge'));
+    errors.attempt(() => inputs.oneOf<MergeMode>(name, ['merge', 'replace'], 'merge'));
   const environmentMode = mode(INPUT.environmentMode);
   const secretsMode = mode(INPUT.secretsMode);
-  const envPairs = attempt(errors, () => inputs.keyValues(INPUT.environment)) ?? [];
+  const envPairs = errors.attempt(() => inputs.keyValues(INPUT.environment)) ?? [];
   const envValues = named(errors, INPUT.environment, envPairs, ({ key }) => {
     if (!ENV_NAME.test(key))
       errors.add(
@@ -224,7 +206,7 @@ export function readOptions(inputs: Inputs, env: NodeJS.ProcessEnv): Options {
         'use letters, digits and underscores, not starting with a digit',
       );
   });
-  const secretPairs = attempt(errors, () => inputs.keyValues(INPUT.secrets)) ?? [];
+  const secretPairs = errors.attempt(() => inputs.keyValues(INPUT.secrets)) ?? [];
   const secretValues = named(errors, INPUT.secrets, secretPairs, ({ key, value }) => {
     if (!ENV_NAME.test(key))
       errors.add(
@@ -285,17 +267,15 @@ export function readOptions(inputs: Inputs, env: NodeJS.ProcessEnv): Options {
   const logOptions =
     logOptionsText === undefined
       ? undefined
-      : attempt(errors, () => parseJsonOrKeyValues(logOptionsText, `input '${INPUT.logOptions}'`));
+      : errors.attempt(() => parseJsonOrKeyValues(logOptionsText, `input '${INPUT.logOptions}'`));
   const labelsText = opt(INPUT.dockerLabels);
   const dockerLabels =
     labelsText === undefined
       ? undefined
-      : attempt(errors, () => parseJsonOrKeyValues(labelsText, `input '${INPUT.dockerLabels}'`));
+      : errors.attempt(() => parseJsonOrKeyValues(labelsText, `input '${INPUT.dockerLabels}'`));
   const commandText = opt(INPUT.command);
   const command =
-    commandText === undefined
-      ? undefined
-      : attempt(errors, () => splitCommand(commandText, `input '${INPUT.command}'`));
+    commandText === undefined ? undefined : errors.attempt(() => splitCommand(commandText, `input '${INPUT.command}'`));
 
   // Task-level fields.
   const cpu = opt(INPUT.cpu);
@@ -322,7 +302,7 @@ export function readOptions(inputs: Inputs, env: NodeJS.ProcessEnv): Options {
   }
   const tagsText = opt(INPUT.tags);
   const tags =
-    tagsText === undefined ? undefined : attempt(errors, () => parseJsonOrKeyValues(tagsText, `input '${INPUT.tags}'`));
+    tagsText === undefined ? undefined : errors.attempt(() => parseJsonOrKeyValues(tagsText, `input '${INPUT.tags}'`));
   for (const key of Object.keys(tags ?? {})) {
     if (key.startsWith('aws:'))
       errors.add(
@@ -332,7 +312,7 @@ export function readOptions(inputs: Inputs, env: NodeJS.ProcessEnv): Options {
       );
   }
   const unknownKeys =
-    attempt(errors, () => inputs.oneOf(INPUT.unknownKeys, ['warn', 'error'] as const, 'warn')) ?? 'warn';
+    errors.attempt(() => inputs.oneOf(INPUT.unknownKeys, ['warn', 'error'] as const, 'warn')) ?? 'warn';
 
   errors.throwIfAny();
   if (source === undefined) throw new Error('unreachable: source checked above');

@@ -28,17 +28,42 @@ export class ConfigErrors extends DeployActionsError {
   }
 }
 
-/** Collects ConfigErrors, then throws them all at once. */
+/** Collects ConfigErrors, then throws them all at once, so a user fixes every input problem in one go. */
 export class ErrorCollector {
   private readonly found: ConfigError[] = [];
   add(where: string, problem: string, fix?: string): void {
     this.found.push(new ConfigError(where, problem, fix));
+  }
+  push(error: ConfigError): void {
+    this.found.push(error);
+  }
+  /** Runs one parser, recording its ConfigError(s) instead of stopping; other errors pass through. */
+  attempt<T>(fn: () => T): T | undefined {
+    try {
+      return fn();
+    } catch (error) {
+      this.record(error);
+      return undefined;
+    }
+  }
+  async attemptAsync<T>(fn: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await fn();
+    } catch (error) {
+      this.record(error);
+      return undefined;
+    }
   }
   get count(): number {
     return this.found.length;
   }
   throwIfAny(): void {
     if (this.found.length > 0) throw new ConfigErrors(this.found);
+  }
+  private record(error: unknown): void {
+    if (error instanceof ConfigErrors) this.found.push(...error.errors);
+    else if (error instanceof ConfigError) this.found.push(error);
+    else throw error;
   }
 }
 

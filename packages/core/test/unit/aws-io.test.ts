@@ -81,3 +81,25 @@ describe('runAction', () => {
     expect(() => errors.throwIfAny()).toThrow(/2 problems:\n {2}- file a.json field cpu: is 3 — use 256\n {2}- file/);
   });
 });
+
+test('ErrorCollector.attempt records config errors, returns undefined, and lets other errors through', async () => {
+  const errors = new ErrorCollector();
+  expect(errors.attempt(() => 5)).toBe(5);
+  expect(
+    errors.attempt(() => {
+      throw new ConfigError("input 'a'", 'is bad');
+    }),
+  ).toBeUndefined();
+  expect(
+    await errors.attemptAsync(async () => {
+      throw new ConfigError("input 'b'", 'is bad too');
+    }),
+  ).toBeUndefined();
+  expect(() =>
+    errors.attempt(() => {
+      throw new TypeError('bug');
+    }),
+  ).toThrow(TypeError);
+  expect(errors.count).toBe(2);
+  expect(() => errors.throwIfAny()).toThrow("2 problems:\n  - input 'a': is bad\n  - input 'b': is bad too");
+});
