@@ -58,8 +58,10 @@ export interface DeployResult {
   readonly images: readonly { readonly container: string; readonly image: string }[];
   /** New service events seen while following (redacted), oldest first. */
   readonly events: readonly string[];
-  /** The failure report: stopped tasks, exit codes, log lines (redacted). */
+  /** The failure report: stopped tasks, exit codes, log lines (redacted). Empty after a success. */
   readonly report: readonly string[];
+  /** The one-off task's exit codes and log lines (redacted), whatever the outcome. */
+  readonly runTaskReport: readonly string[];
   readonly deregistered: readonly string[];
   /** False when wait-for-service-stability is off: the update was accepted, the rollout was not followed. */
   readonly waited: boolean;
@@ -120,6 +122,7 @@ export async function deployService(
   let deploymentId: string | undefined;
   let runTaskArn: string | undefined;
   let report: string[] = [];
+  let runTaskReport: string[] = [];
   let deregistered: string[] = [];
   // Called only after registration, when taskDefinitionArn and previous are set.
   const result = (outcome: Outcome, message: string, cause?: DeployResult['cause'], waited = true): DeployResult => ({
@@ -134,6 +137,7 @@ export async function deployService(
     images,
     events: state.events.map((e) => deps.redact(`${e.createdAt?.toISOString() ?? ''} ${e.message ?? ''}`.trim())),
     report,
+    runTaskReport,
     deregistered,
     waited,
   });
@@ -185,10 +189,11 @@ export async function deployService(
         }),
       );
       runTaskArn = ran.taskArn;
-      report = ran.report;
+      runTaskReport = ran.report;
     } catch (error) {
       if (error instanceof RunTaskFailed) {
         runTaskArn = error.taskArn;
+        runTaskReport = [...error.report];
         return finish(result('failed', error.message, 'run-task'));
       }
       const why = isCredentialsExpired(error) ? 'AWS credentials expired' : (awsErrorName(error) ?? 'error');

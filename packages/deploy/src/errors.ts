@@ -16,6 +16,8 @@ export class RunTaskFailed extends DeployActionsError {
   constructor(
     message: string,
     readonly taskArn: string | undefined,
+    /** The stopped task's exit codes and log lines, when it ran at all. */
+    readonly report: readonly string[] = [],
   ) {
     super(message);
   }

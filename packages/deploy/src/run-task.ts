@@ -129,6 +129,7 @@ export async function runOneOffTask(deps: DeployDeps, options: RunTaskOptions): 
     throw new RunTaskFailed(
       `the one-off task ${taskId(task)} failed (${which}; ${deps.redact(task.stoppedReason ?? 'no reason')}); the service was not updated`,
       taskArn,
+      report,
     );
   }
   return { taskArn, report };

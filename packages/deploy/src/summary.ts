@@ -34,6 +34,7 @@ export function deploySummary(r: DeployResult, where: { cluster: string; service
   let out = md.heading(`deploy-service: ${TITLE[r.outcome]}`) + md.table(['', ''], rows) + '\n';
   out += md.paragraph(r.message);
   if (r.report.length) out += md.heading('What failed', 4) + pre(r.report);
+  if (r.runTaskReport.length) out += md.heading('One-off task', 4) + pre(r.runTaskReport);
   const events = eventsThatMattered(r.events);
   if (events.length) out += md.heading('Service events', 4) + md.list(events);
   return out;

@@ -460,9 +460,17 @@ test.each([
     expect(r.message).toMatch(fails);
     expect(r.message).toMatch(/the service was not updated/);
     expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(0);
+    // The failed migration's own output reaches the summary too.
+    expect(deploySummary(r, { cluster: 'c', service: 'web' })).toContain('== CreateUsers: migrated');
   } else {
     expect(r.outcome).toBe('succeeded');
     expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(1);
+    // A migration that passed is reported as the one-off task's output, never under "What failed".
+    expect(r.report).toEqual([]);
+    const summary = deploySummary(r, { cluster: 'c', service: 'web' });
+    expect(summary).not.toContain('What failed');
+    expect(summary).toContain('One-off task');
+    expect(summary).toContain('== CreateUsers: migrated');
   }
 });
 
