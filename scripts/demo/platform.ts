@@ -9,15 +9,8 @@ import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { startAwsSim, type AwsSim, type SeedService } from '@deploy-actions/aws-sim';
 import { loadManifest, parameterName, parametersFor, type Manifest } from '@deploy-actions/manifest';
-import {
-  buildLayer,
-  MediaType,
-  RegistryClient,
-  sha256,
-  type ImageConfig,
-  type ImageManifest,
-} from '@deploy-actions/oci';
-import { pushTestBaseImage, startRegistrySim, type RegistrySim } from '@deploy-actions/registry-sim';
+import { buildLayer, RegistryClient, type ImageConfig } from '@deploy-actions/oci';
+import { pushOneLayerImage, pushTestBaseImage, startRegistrySim, type RegistrySim } from '@deploy-actions/registry-sim';
 import { REPO_ROOT } from '@deploy-actions/testing';
 
 export const CLUSTER = 'learning-platform-cluster1';
@@ -104,17 +97,7 @@ async function pushApiImage(client: RegistryClient, repository: string, release:
     rootfs: { type: 'layers', diff_ids: [layer.diffId] },
     history: [{ created: '2026-01-01T00:00:00Z', created_by: `demo API release ${release}` }],
   };
-  const configBytes = Buffer.from(JSON.stringify(config));
-  await client.pushBlob(repository, layer.digest, layer.blob);
-  await client.pushBlob(repository, sha256(configBytes), configBytes);
-  const manifest: ImageManifest = {
-    schemaVersion: 2,
-    mediaType: MediaType.ociManifest,
-    config: { mediaType: MediaType.ociConfig, digest: sha256(configBytes), size: configBytes.length },
-    layers: [{ mediaType: MediaType.ociLayerGzip, digest: layer.digest, size: layer.size }],
-  };
-  const bytes = Buffer.from(JSON.stringify(manifest));
-  const digest = await client.putManifest(repository, release, bytes, MediaType.ociManifest);
+  const { digest } = await pushOneLayerImage(client, repository, layer, config, release);
   return `${client.registry}/${repository}@${digest}`;
 }
 

@@ -2,11 +2,37 @@ import {
   buildLayer,
   MediaType,
   sha256,
+  type BuiltLayer,
   type ImageConfig,
   type ImageIndex,
   type ImageManifest,
   type RegistryClient,
 } from '@deploy-actions/oci';
+
+/**
+ * Pushes a one-layer image: the layer blob, the config blob, then the OCI manifest under `tag` (by digest only
+ * when no tag is given). Returns the manifest's digest and size.
+ */
+export async function pushOneLayerImage(
+  client: RegistryClient,
+  repository: string,
+  layer: BuiltLayer,
+  config: ImageConfig,
+  tag?: string,
+): Promise<{ digest: string; size: number }> {
+  const configBytes = Buffer.from(JSON.stringify(config));
+  await client.pushBlob(repository, layer.digest, layer.blob);
+  await client.pushBlob(repository, sha256(configBytes), configBytes);
+  const manifest: ImageManifest = {
+    schemaVersion: 2,
+    mediaType: MediaType.ociManifest,
+    config: { mediaType: MediaType.ociConfig, digest: sha256(configBytes), size: configBytes.length },
+    layers: [{ mediaType: MediaType.ociLayerGzip, digest: layer.digest, size: layer.size }],
+  };
+  const bytes = Buffer.from(JSON.stringify(manifest));
+  const digest = await client.putManifest(repository, tag ?? sha256(bytes), bytes, MediaType.ociManifest);
+  return { digest, size: bytes.length };
+}
 
 export interface TestBaseImage {
   /** Digest of the index (what a base-image reference pins). */
@@ -56,18 +82,8 @@ export async function pushTestBaseImage(
       rootfs: { type: 'layers', diff_ids: [layer.diffId] },
       history: [{ created: '2024-01-01T00:00:00Z', created_by: 'test base layer' }],
     };
-    const configBytes = Buffer.from(JSON.stringify(config));
-    await client.pushBlob(repository, layer.digest, layer.blob);
-    await client.pushBlob(repository, sha256(configBytes), configBytes);
-    const manifest: ImageManifest = {
-      schemaVersion: 2,
-      mediaType: MediaType.ociManifest,
-      config: { mediaType: MediaType.ociConfig, digest: sha256(configBytes), size: configBytes.length },
-      layers: [{ mediaType: MediaType.ociLayerGzip, digest: layer.digest, size: layer.size }],
-    };
-    const bytes = Buffer.from(JSON.stringify(manifest));
-    const digest = await client.putManifest(repository, sha256(bytes), bytes, MediaType.ociManifest);
-    descriptors.push({ mediaType: MediaType.ociManifest, digest, size: bytes.length, platform: { os, architecture } });
+    const { digest, size } = await pushOneLayerImage(client, repository, layer, config);
+    descriptors.push({ mediaType: MediaType.ociManifest, digest, size, platform: { os, architecture } });
     out[platform] = { digest, marker };
   }
   const index: ImageIndex = { schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: descriptors };
