@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { memoryIO } from '@deploy-actions/core';
-import { readOptions, redactor } from '../../src/main';
+import { readOptions, redactor } from '../../src/options';
 
 const TD = {
   family: 'learning-platform-api',
