@@ -4,7 +4,7 @@
 // load balancer's certificates of that environment.
 import * as path from 'node:path';
 import type { ContainerDefinition } from '@aws-sdk/client-ecs';
-import { REPO_ROOT } from '@deploy-actions/testing';
+import { PLATFORM_PARAMETERS, REPO_ROOT } from '@deploy-actions/testing';
 import { cleanTaskDefinition, loadTaskDefinitionFile, validateTaskDefinition } from '@deploy-actions/taskdef';
 import { certificateCovers, loadManifest, parameterArn, parameterName, parametersFor } from '@deploy-actions/manifest';
 import { DEFAULTS, ENV, resolveOptions } from '@deploy-actions/nginx-config';
@@ -13,25 +13,6 @@ import { loadWorkflow } from '../support/workflows';
 const FRONTEND = 'examples/frontend/.aws/learning-platform-nginx-task-definition.json';
 const API = 'examples/api/.aws/learning-platform-api-task-definition.json';
 const MANIFEST = path.join(REPO_ROOT, 'examples/parameters.yml');
-const PLATFORM_PARAMETERS = [
-  'HOST_NAME',
-  'MAIL_DEFAULT_FROM_ADDRESS',
-  'POSTGRES_DB',
-  'POSTGRES_HOST',
-  'POSTGRES_PASSWORD',
-  'POSTGRES_USERNAME',
-  'RAILS_MASTER_KEY',
-  'REDIS_HOST',
-  'S3_BUCKET_ACCESS_KEY_ID',
-  'S3_BUCKET_NAME',
-  'S3_BUCKET_REGION',
-  'S3_BUCKET_SECRET_KEY',
-  'SMTP_ADDRESS',
-  'SMTP_DOMAIN',
-  'SMTP_USERNAME',
-  'SMTP_PASSWORD',
-  'SMTP_PORT',
-];
 
 async function load(file: string) {
   const cleaned = cleanTaskDefinition(await loadTaskDefinitionFile(path.join(REPO_ROOT, file)), file);

@@ -2,3 +2,4 @@ export * from './ports';
 export * from './repo';
 export * from './moto';
 export * from './runner';
+export * from './platform';

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { REPO_ROOT } from '@deploy-actions/testing';
+import { PLATFORM_PARAMETERS, REPO_ROOT } from '@deploy-actions/testing';
 import {
   environment,
   loadManifest,
@@ -170,27 +170,7 @@ describe('lookups and names', () => {
 
 test('the shipped example manifest lists the 17 platform parameters', async () => {
   const m = await loadManifest(path.join(REPO_ROOT, 'examples/parameters.yml'));
-  expect(m.parameters.map((p) => p.name).sort()).toEqual(
-    [
-      'HOST_NAME',
-      'MAIL_DEFAULT_FROM_ADDRESS',
-      'POSTGRES_DB',
-      'POSTGRES_HOST',
-      'POSTGRES_PASSWORD',
-      'POSTGRES_USERNAME',
-      'RAILS_MASTER_KEY',
-      'REDIS_HOST',
-      'S3_BUCKET_ACCESS_KEY_ID',
-      'S3_BUCKET_NAME',
-      'S3_BUCKET_REGION',
-      'S3_BUCKET_SECRET_KEY',
-      'SMTP_ADDRESS',
-      'SMTP_DOMAIN',
-      'SMTP_USERNAME',
-      'SMTP_PASSWORD',
-      'SMTP_PORT',
-    ].sort(),
-  );
+  expect(m.parameters.map((p) => p.name).sort()).toEqual([...PLATFORM_PARAMETERS].sort());
   expect(m.parameters.filter((p) => p.secret).every((p) => p.type === 'SecureString')).toBe(true);
   expect(parameterName(m, 'staging', 'SMTP_PORT')).toBe('/learning-platform/staging/SMTP_PORT');
   expect(environment(m, 'production').certificates).toEqual(['*.zanda360.com', '*.smartlms.co.uk']);

@@ -1,0 +1,20 @@
+/** The platform's 17 Parameter Store settings (DESIGN §1), what the example manifest and task definitions must cover. */
+export const PLATFORM_PARAMETERS: readonly string[] = [
+  'HOST_NAME',
+  'MAIL_DEFAULT_FROM_ADDRESS',
+  'POSTGRES_DB',
+  'POSTGRES_HOST',
+  'POSTGRES_PASSWORD',
+  'POSTGRES_USERNAME',
+  'RAILS_MASTER_KEY',
+  'REDIS_HOST',
+  'S3_BUCKET_ACCESS_KEY_ID',
+  'S3_BUCKET_NAME',
+  'S3_BUCKET_REGION',
+  'S3_BUCKET_SECRET_KEY',
+  'SMTP_ADDRESS',
+  'SMTP_DOMAIN',
+  'SMTP_USERNAME',
+  'SMTP_PASSWORD',
+  'SMTP_PORT',
+];
