@@ -104,16 +104,16 @@ export function planBatches(items: readonly Planned[]): Batch[] {
   const decrypt = items.filter((i) => i.needsDecrypt).map((i) => i.fullName);
   const plain = items.filter((i) => !i.needsDecrypt && i.plain).map((i) => i.fullName);
   const opaque = items.filter((i) => !i.needsDecrypt && !i.plain).map((i) => i.fullName);
-  const batches: Batch[] = [];
-  for (let i = 0; i < decrypt.length; i += BATCH_SIZE) {
-    batches.push({ names: decrypt.slice(i, i + BATCH_SIZE), decrypt: true });
-  }
+  const batches = chunk(decrypt, true);
   const last = batches[batches.length - 1];
   if (last) last.names.push(...plain.splice(0, BATCH_SIZE - last.names.length));
-  const rest = [...plain, ...opaque];
-  for (let i = 0; i < rest.length; i += BATCH_SIZE) {
-    batches.push({ names: rest.slice(i, i + BATCH_SIZE), decrypt: false });
-  }
+  return [...batches, ...chunk([...plain, ...opaque], false)];
+}
+
+/** Names in GetParameters-sized batches. */
+function chunk(names: readonly string[], decrypt: boolean): Batch[] {
+  const batches: Batch[] = [];
+  for (let i = 0; i < names.length; i += BATCH_SIZE) batches.push({ names: names.slice(i, i + BATCH_SIZE), decrypt });
   return batches;
 }
 
@@ -192,32 +192,35 @@ export async function verifyParameters(options: VerifyOptions, deps: VerifyDeps)
   const retry = { attempts: options.throttleAttempts ?? 5, baseMs: 500, sleep };
   let calls = 0;
 
-  const results = new Map<string, ParameterResult>();
-  const specOf = new Map<string, ManifestParameter>();
+  // One entry per manifest parameter, by full SSM name.
+  const entries = new Map<string, Entry>();
   for (const spec of specs) {
     const fullName = parameterName(manifest, options.environment, spec);
-    specOf.set(fullName, spec);
-    results.set(fullName, {
-      name: spec.name,
-      fullName,
-      expectedType: spec.type,
-      actualType: undefined,
-      required: spec.required,
-      secret: spec.secret,
-      rule: spec.format ? describeRule(spec.format) : undefined,
-      valueChecked: false,
-      status: 'missing',
-      reasons: [],
+    entries.set(fullName, {
+      spec,
+      needsDecrypt: spec.format !== undefined && spec.type === 'SecureString',
+      result: {
+        name: spec.name,
+        fullName,
+        expectedType: spec.type,
+        actualType: undefined,
+        required: spec.required,
+        secret: spec.secret,
+        rule: spec.format ? describeRule(spec.format) : undefined,
+        valueChecked: false,
+        status: 'missing',
+        reasons: [],
+      },
     });
   }
   const batches = planBatches(
-    specs.map((spec) => ({
-      fullName: parameterName(manifest, options.environment, spec),
-      needsDecrypt: spec.format !== undefined && spec.type === 'SecureString',
-      plain: spec.type !== 'SecureString',
+    [...entries].map(([fullName, e]) => ({
+      fullName,
+      needsDecrypt: e.needsDecrypt,
+      plain: e.spec.type !== 'SecureString',
     })),
   );
-  const decrypted = specs.filter((s) => s.format !== undefined && s.type === 'SecureString').length;
+  const decrypted = [...entries.values()].filter((e) => e.needsDecrypt).length;
   const call = deps.getParameters(region);
 
   await inPool(batches, concurrency, async (batch) => {
@@ -230,33 +233,30 @@ export async function verifyParameters(options: VerifyOptions, deps: VerifyDeps)
       retry,
     );
     for (const found of response.Parameters ?? []) {
-      const fullName = found.Name ?? '';
-      const spec = specOf.get(fullName);
+      const entry = entries.get(found.Name ?? '');
       const clear = found.Type !== 'SecureString' || batch.decrypt;
       // Mask first, before the value is looked at: every value readable in clear that is a SecureString or that
-      // the manifest calls secret (a secret stored as String). Undecrypted SecureStrings are ciphertext.
-      if (found.Value !== undefined && clear && (found.Type === 'SecureString' || spec?.secret)) {
+      // the manifest calls secret or SecureString (stored as String). Undecrypted SecureStrings are ciphertext.
+      if (
+        found.Value !== undefined &&
+        clear &&
+        (found.Type === 'SecureString' || entry?.spec.secret || entry?.spec.type === 'SecureString')
+      ) {
         maskSecret(found.Value, deps.setSecret);
       }
-      const result = results.get(fullName);
-      if (!spec || !result) continue;
+      if (!entry) continue;
       const value = clear ? (found.Value ?? '') : undefined;
       const actualType = found.Type ?? 'unknown';
-      result.actualType = actualType;
-      result.valueChecked = value !== undefined;
-      judge(result, spec, actualType, value, env.certificates);
-    }
-    for (const name of response.InvalidParameters ?? []) {
-      const result = results.get(name);
-      if (result) markMissing(result);
+      entry.result.actualType = actualType;
+      entry.result.valueChecked = value !== undefined;
+      judge(entry.result, entry.spec, actualType, value, env.certificates);
     }
   });
 
   const findings: Finding[] = [];
-  for (const result of results.values()) {
-    if (result.actualType === undefined && result.reasons.length === 0) markMissing(result);
-  }
-  const all = [...results.values()];
+  const all = [...entries.values()].map((e) => e.result);
+  // Names GetParameters did not return (its InvalidParameters, never an error) are missing.
+  for (const result of all) if (result.actualType === undefined) markMissing(result);
   if (all.length > 0 && all.every((r) => r.actualType === undefined)) {
     findings.push({
       level: 'hint',
@@ -268,7 +268,7 @@ export async function verifyParameters(options: VerifyOptions, deps: VerifyDeps)
   }
 
   if (options.taskDefinitions && options.taskDefinitions.length > 0) {
-    calls += await crossCheck(options, deps, results, findings, { concurrency, retry, envPath: env.path });
+    calls += await crossCheck(options, deps, entries, findings, { concurrency, retry, envPath: env.path });
   }
   return {
     manifestFile: manifest.file,
@@ -280,6 +280,12 @@ export async function verifyParameters(options: VerifyOptions, deps: VerifyDeps)
     calls,
     decrypted,
   };
+}
+
+interface Entry {
+  readonly spec: ManifestParameter;
+  readonly needsDecrypt: boolean;
+  readonly result: ParameterResult;
 }
 
 function markMissing(result: ParameterResult): void {
@@ -307,7 +313,7 @@ interface Reference {
 async function crossCheck(
   options: VerifyOptions,
   deps: VerifyDeps,
-  results: Map<string, ParameterResult>,
+  entries: ReadonlyMap<string, Entry>,
   findings: Finding[],
   ctx: CrossCheckContext,
 ): Promise<number> {
@@ -315,8 +321,8 @@ async function crossCheck(
   const used = new Set<string>();
   const extra = new Map<string, Map<string, Reference[]>>();
   const otherEnvs = [...manifest.environments.values()].filter((e) => e.name !== options.environment);
-  const secretVars = new Map<string, ManifestParameter>();
-  for (const spec of parametersFor(manifest, options.environment)) if (spec.secret) secretVars.set(spec.env, spec);
+  const secretVars = new Map<string, string>();
+  for (const [fullName, { spec }] of entries) if (spec.secret) secretVars.set(spec.env, fullName);
 
   for (const td of options.taskDefinitions ?? []) {
     for (const container of td.containers) {
@@ -334,7 +340,7 @@ async function crossCheck(
             message: `secret ${secret.name} reads ${ref.name}, a parameter of environment '${other.name}', not '${options.environment}' (${ctx.envPath})`,
           });
         }
-        const result = results.get(ref.name);
+        const result = entries.get(ref.name)?.result;
         if (result) used.add(ref.name);
         if (result && refRegion === region) {
           if (result.actualType === undefined) {
@@ -356,15 +362,15 @@ async function crossCheck(
         ]);
       }
       for (const variable of container.environment) {
-        const spec = secretVars.get(variable);
-        if (!spec) continue;
+        const fullName = secretVars.get(variable);
+        if (!fullName) continue;
         findings.push({
           level: 'error',
           where,
           parameter: variable,
           message:
             `sets secret ${variable} as a plain environment value; remove it from environment and add it to ` +
-            `secrets with valueFrom ${parameterName(manifest, options.environment, spec)} (or its ARN)`,
+            `secrets with valueFrom ${fullName} (or its ARN)`,
         });
       }
     }
@@ -373,10 +379,7 @@ async function crossCheck(
   let calls = 0;
   for (const [refRegion, names] of extra) {
     const call = deps.getParameters(refRegion);
-    const all = [...names.keys()];
-    const batches: Batch[] = [];
-    for (let i = 0; i < all.length; i += BATCH_SIZE)
-      batches.push({ names: all.slice(i, i + BATCH_SIZE), decrypt: false });
+    const batches = chunk([...names.keys()], false);
     await inPool(batches, ctx.concurrency, async (batch) => {
       calls++;
       // Existence only: values are not decrypted and not looked at.
@@ -402,7 +405,7 @@ async function crossCheck(
     });
   }
 
-  for (const result of results.values()) {
+  for (const { result } of entries.values()) {
     if (used.has(result.fullName)) continue;
     result.reasons.push('no task definition references it');
     if (result.status === 'ok') result.status = 'warning';
