@@ -1,4 +1,11 @@
-import { ErrorCollector, parseJsonOrKeyValues, workspacePath, type Inputs, type KeyValue } from '@deploy-actions/core';
+import {
+  ErrorCollector,
+  isAwsRegion,
+  parseJsonOrKeyValues,
+  workspacePath,
+  type Inputs,
+  type KeyValue,
+} from '@deploy-actions/core';
 import { parseCpuUnits, parseMemoryMiB, splitCommand, type MergeMode, type NamedValue } from '@deploy-actions/taskdef';
 
 /** Input names in one place (aws-actions/amazon-ecs-render-task-definition's where they exist). */
@@ -62,7 +69,6 @@ const TASK_DEFINITION_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definiti
 const FAMILY = /^[A-Za-z0-9_-]{1,255}$/;
 const CONTAINER = /^[A-Za-z0-9_-]{1,255}$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
-const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 
 function named(
   errors: ErrorCollector,
@@ -257,7 +263,7 @@ export function readOptions(inputs: Inputs, env: NodeJS.ProcessEnv): Options {
     );
   }
   const region = opt(INPUT.region) ?? env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'];
-  if (region !== undefined && region !== '' && !REGION.test(region)) {
+  if (region !== undefined && region !== '' && !isAwsRegion(region)) {
     errors.add(`input '${INPUT.region}'`, `'${region}' is not an AWS region code`, 'use e.g. eu-west-2');
   }
 

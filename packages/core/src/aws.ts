@@ -1,6 +1,11 @@
 import { ConfigError } from './errors';
 import { SUITE_NAME, SUITE_VERSION } from './version';
 
+/** An AWS region code such as eu-west-2, us-gov-west-1 or cn-north-1. */
+export function isAwsRegion(value: string): boolean {
+  return /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/.test(value);
+}
+
 export interface AwsClientConfig {
   region: string;
   maxAttempts: number;
@@ -24,7 +29,7 @@ export function awsClientConfig(
       'set the aws-region input or AWS_REGION (aws-actions/configure-aws-credentials sets it)',
     );
   }
-  if (!/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/.test(region)) {
+  if (!isAwsRegion(region)) {
     throw new ConfigError("input 'aws-region'", `'${region}' is not an AWS region code`, 'use e.g. eu-west-2');
   }
   return {

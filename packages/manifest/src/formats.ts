@@ -3,6 +3,8 @@
  * value: reasons end up in logs, outputs and job summaries, and the value may be a secret.
  */
 
+import { isAwsRegion } from '@deploy-actions/core';
+
 export type FormatRule =
   | { readonly rule: 'port' }
   | { readonly rule: 'hostname' }
@@ -136,7 +138,7 @@ export function checkFormat(rule: FormatRule, value: string, context: FormatCont
       return ok && !IPV4.test(domain) ? undefined : fails();
     }
     case 'aws-region':
-      return /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/.test(value) ? undefined : fails();
+      return isAwsRegion(value) ? undefined : fails();
     case 's3-bucket-name':
       return isS3BucketName(value) ? undefined : fails();
     case 'aws-access-key-id':
