@@ -72,6 +72,8 @@ export class RegistryClient {
     requests: 0,
   };
   private readonly tokens = new Map<string, string>();
+  /** Token fetches under way, so parallel requests that meet the same challenge share one. */
+  private readonly pendingTokens = new Map<string, Promise<string>>();
   private basic = false;
   private readonly doFetch: typeof fetch;
 
@@ -323,25 +325,37 @@ export class RegistryClient {
 
   private async request(path: string, init: Init): Promise<Response> {
     const url = init.url ?? `${this.base}${path}`;
+    const sent = this.authorization(init.scope);
     const first = await this.send(url, init);
     if (first.status !== 401) return first;
     const challenge = parseChallenge(first.headers.get('www-authenticate'));
     await first.arrayBuffer();
-    const c = this.options.credentials;
-    if (challenge?.scheme === 'bearer') {
-      // First request for this scope, or the cached token expired (Docker Hub's last 5 minutes): get one.
-      this.tokens.set(init.scope, await this.token(challenge.params, init.scope));
-    } else if (challenge?.scheme === 'basic' && c && !this.basic) {
-      this.basic = true;
-    } else {
-      throw this.authFailure(init.what);
-    }
+    // Uploads run in parallel: when another request has logged in since this one was sent, just send it again.
+    if (this.authorization(init.scope) === sent) await this.authenticate(challenge, init);
     const second = await this.send(url, init);
     if (second.status === 401) {
       await second.arrayBuffer();
       throw this.authFailure(init.what);
     }
     return second;
+  }
+
+  /** Answers a 401 challenge: a Bearer token for the scope (shared by parallel callers) or Basic credentials. */
+  private async authenticate(challenge: ReturnType<typeof parseChallenge>, init: Init): Promise<void> {
+    const c = this.options.credentials;
+    if (challenge?.scheme === 'bearer') {
+      // First request for this scope, or the cached token expired (Docker Hub's last 5 minutes): get one.
+      let pending = this.pendingTokens.get(init.scope);
+      if (pending === undefined) {
+        pending = this.token(challenge.params, init.scope).finally(() => this.pendingTokens.delete(init.scope));
+        this.pendingTokens.set(init.scope, pending);
+      }
+      this.tokens.set(init.scope, await pending);
+    } else if (challenge?.scheme === 'basic' && c && !this.basic) {
+      this.basic = true;
+    } else {
+      throw this.authFailure(init.what);
+    }
   }
 
   private authFailure(what: string): RegistryAuthError {

@@ -73,3 +73,24 @@ test('an error body from the registry is in the message, with the 403 hint', asy
     'registry r.example could not list tags of x: HTTP 403 (DENIED: not allowed) — the credentials lack permission',
   );
 });
+
+test('parallel requests share one login: Basic is not taken for a refusal, Bearer fetches one token', async () => {
+  const basic = scripted((_url, headers) =>
+    headers['authorization'] === 'Basic dTpw' ? ok() : unauthorized('Basic realm="x"'),
+  );
+  const withBasic = new RegistryClient({
+    registry: 'r.example',
+    fetch: basic.fetch,
+    credentials: { username: 'u', password: 'p' },
+  });
+  await expect(Promise.all([withBasic.ping(), withBasic.ping(), withBasic.ping()])).resolves.toHaveLength(3);
+
+  let issued = 0;
+  const token = scripted((url, headers) => {
+    if (url.startsWith('https://auth.example/token')) return new Response(JSON.stringify({ token: `tok-${++issued}` }));
+    return headers['authorization'] === 'Bearer tok-1' ? ok() : unauthorized(bearer);
+  });
+  const withBearer = new RegistryClient({ registry: 'r.example', fetch: token.fetch });
+  await Promise.all([withBearer.ping('lib/nginx'), withBearer.ping('lib/nginx'), withBearer.ping('lib/nginx')]);
+  expect(token.seen.filter((line) => line.includes('auth.example/token'))).toHaveLength(1);
+});
