@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { ConfigError } from './errors';
+import { ConfigError, jsonSyntaxProblem } from './errors';
 
 /** Resolves a user-given path against GITHUB_WORKSPACE (or the current directory), refusing to leave it. */
 export function workspacePath(file: string, env: NodeJS.ProcessEnv = process.env): string {
@@ -32,6 +32,8 @@ export function parseStructured(where: string, file: string, text: string): unkn
     return parseYaml(text, { prettyErrors: true, uniqueKeys: true });
   } catch (error) {
     const kind = isJson ? 'JSON' : 'YAML';
-    throw new ConfigError(where, `'${file}' is not valid ${kind}: ${(error as Error).message.split('\n')[0]}`);
+    // YAML's first line names the place only; the JSON message would quote the input.
+    const problem = isJson ? jsonSyntaxProblem(error) : (error as Error).message.split('\n')[0];
+    throw new ConfigError(where, `'${file}' is not valid ${kind}: ${problem}`);
   }
 }

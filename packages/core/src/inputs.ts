@@ -1,4 +1,4 @@
-import { ConfigError } from './errors';
+import { ConfigError, jsonSyntaxProblem } from './errors';
 
 /** Reads one raw input; the runner's contract is INPUT_<NAME>, wrapped by @actions/core's getInput. */
 export type GetInput = (name: string) => string;
@@ -129,7 +129,7 @@ export function parseJsonOrKeyValues(text: string, where: string): Record<string
     } catch (error) {
       throw new ConfigError(
         where,
-        `is not valid JSON (${(error as Error).message})`,
+        `is not valid JSON (${jsonSyntaxProblem(error)})`,
         'fix the JSON or use NAME=value lines',
       );
     }

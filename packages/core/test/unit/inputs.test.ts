@@ -92,3 +92,17 @@ test('a malformed line is never quoted (it may be part of a multi-line secret)',
   expect(message).toContain("has no '='");
   expect(message).not.toContain(secretLine.slice(0, 8));
 });
+
+test.each([
+  ['{"splunk-token": abcd-SECRET-1234}', 'input x'],
+  ['{"token": "abcd-SECRET-1234"', 'input y'],
+])('invalid JSON is located without quoting the input (%p)', (text, where) => {
+  let message = '';
+  try {
+    parseJsonOrKeyValues(text, where);
+  } catch (error) {
+    message = (error as Error).message;
+  }
+  expect(message).toMatch(/is not valid JSON \((syntax error|the text ends too early)/);
+  expect(message).not.toMatch(/SECRE|abcd/);
+});
