@@ -61,7 +61,7 @@ export async function main(io: ActionIO): Promise<void> {
   } catch (error) {
     // Before the service was touched (e.g. the service is missing, registration refused): still say so.
     io.setOutput('outcome', 'failed');
-    await reporter?.finish('failure', errorMessage(error));
+    await reporter?.finish('failure', deps.redact(errorMessage(error)));
     throw error;
   }
   const outputs: Record<string, string | undefined> = {

@@ -36,11 +36,15 @@ export const INPUT = {
   environmentUrl: 'environment-url',
 } as const;
 
-/** Names of environment values in a task definition that are secret by convention: masked, never printed. */
-const SECRET_NAME = /PASSWORD|SECRET|TOKEN|PRIVATE|CREDENTIAL|(^|_)KEY($|_)|MASTER_KEY|API_KEY|ACCESS_KEY/i;
-/** `NAME=value` / `NAME: value` for secret-looking names in log lines: the value is replaced. */
-const SECRET_ASSIGNMENT =
-  /\b([A-Z0-9_]*(?:PASSWORD|SECRET|TOKEN|MASTER_KEY|API_KEY|ACCESS_KEY|PRIVATE_KEY)[A-Z0-9_]*)(\s*[=:]\s*)("[^"]*"|'[^']*'|\S+)/gi;
+/**
+ * Names that are secret by convention: their environment values are masked and never printed, and their
+ * `NAME=value` / `NAME: value` forms in log lines are redacted. One rule for both.
+ */
+const SECRET_WORD = /PASSWORD|SECRET|TOKEN|PRIVATE|CREDENTIAL/i;
+export function isSecretName(name: string): boolean {
+  return SECRET_WORD.test(name) || name.split('_').some((part) => part.toUpperCase() === 'KEY');
+}
+const ASSIGNMENT = /\b([A-Za-z][A-Za-z0-9_]*)(\s*[=:]\s*)("[^"]*"|'[^']*'|\S+)/g;
 
 export interface Options {
   readonly deploy: DeployOptions;
@@ -164,7 +168,7 @@ export async function readOptions(io: ActionIO): Promise<Options> {
   }
   for (const def of taskDefinition?.containerDefinitions ?? []) {
     for (const variable of def.environment ?? []) {
-      if (variable.value && variable.name && SECRET_NAME.test(variable.name)) {
+      if (variable.value && variable.name && isSecretName(variable.name)) {
         maskSecret(variable.value, io.setSecret);
         secrets.push(variable.value);
         warnings.push(
@@ -218,5 +222,7 @@ export async function readOptions(io: ActionIO): Promise<Options> {
 /** Replaces known secret values and the values of secret-looking NAME=value pairs. */
 export function redactor(secrets: readonly string[]): (text: string) => string {
   return (text) =>
-    redact(text, secrets).replace(SECRET_ASSIGNMENT, (_m, name: string, sep: string) => `${name}${sep}***`);
+    redact(text, secrets).replace(ASSIGNMENT, (match, name: string, sep: string) =>
+      isSecretName(name) ? `${name}${sep}***` : match,
+    );
 }

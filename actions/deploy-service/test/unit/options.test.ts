@@ -119,6 +119,11 @@ test.each([
   ],
   ['NAME: "quoted value"', 'SECRET_KEY_BASE: "x y z" next', 'SECRET_KEY_BASE: *** next'],
   ['lower-case api_key=', 'api_key=zzz', 'api_key=***'],
+  [
+    'a _KEY name the environment rule masks too',
+    'STRIPE_KEY=sk_live_1 DB_CREDENTIALS=u:p',
+    'STRIPE_KEY=*** DB_CREDENTIALS=***',
+  ],
   ['nothing secret', 'GET /health 200', 'GET /health 200'],
 ])('redactor: %s', (_name, input, output) => {
   expect(redactor(['hunter2-secret-value'])(input)).toBe(output);
