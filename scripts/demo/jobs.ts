@@ -11,6 +11,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { errorMessage, redact } from '@deploy-actions/core';
 import { REPO_ROOT, runBundle, type RunResult } from '@deploy-actions/testing';
 import { condition, evaluate, interpolate, type EvaluationContext, type Value } from '../../test/support/expressions';
 import {
@@ -121,14 +122,8 @@ function evaluateMap(map: Record<string, unknown> | undefined, ctx: EvaluationCo
   return Object.fromEntries(Object.entries(map ?? {}).map(([k, v]) => [k, interpolate(text(v), ctx)]));
 }
 
-export function mask(value: string, secrets: readonly string[]): string {
-  let out = value;
-  for (const s of secrets) if (s.length >= 4) out = out.split(s).join('***');
-  return out;
-}
-
 const maskAll = (values: Record<string, string>, secrets: readonly string[]): Record<string, string> =>
-  Object.fromEntries(Object.entries(values).map(([k, v]) => [k, mask(v, secrets)]));
+  Object.fromEntries(Object.entries(values).map(([k, v]) => [k, redact(v, secrets)]));
 
 /** Lines a user would notice in a step's log: errors and warnings (`all`: every line, commands rendered). */
 function annotations(log: string, all = false): string[] {
@@ -141,7 +136,7 @@ function annotations(log: string, all = false): string[] {
 export async function runJob(options: JobOptions): Promise<JobRecord> {
   const { workflow, job: jobId, secrets } = options;
   // Everything printed is masked, as the runner masks its log.
-  const print: Printer = (line, kind) => options.print(mask(line, secrets), kind);
+  const print: Printer = (line, kind) => options.print(redact(line, secrets), kind);
   const job: Job | undefined = workflow.jobs[jobId];
   if (job === undefined) throw new Error(`${workflow.file} has no job '${jobId}'`);
   const runnerTemp = await mkdtemp(path.join(tmpdir(), `runner-${jobId}-`));
@@ -211,7 +206,10 @@ export async function runJob(options: JobOptions): Promise<JobRecord> {
 
   for (const [index, step] of (job.steps ?? []).entries()) {
     const ctx: EvaluationContext = { contexts: contexts(), status };
-    const name = interpolate(step.name ?? step.uses ?? step.run?.split('\n')[0] ?? `step ${index + 1}`, ctx);
+    const name = redact(
+      interpolate(step.name ?? step.uses ?? step.run?.split('\n')[0] ?? `step ${index + 1}`, ctx),
+      secrets,
+    );
     const id = step.id;
     if (!condition(step.if, ctx)) {
       // Without a status function, a failed job skips the step whatever its `if:` says.
@@ -252,13 +250,13 @@ export async function runJob(options: JobOptions): Promise<JobRecord> {
           env: { ...state.env, ...env },
           workspace: options.workspace,
         });
-        const visible = mask(result.visible + (result.stderr ? `\n${result.stderr}` : ''), [
+        const visible = redact(result.visible + (result.stderr ? `\n${result.stderr}` : ''), [
           ...secrets,
           ...result.masked,
         ]);
         log = visible;
         outputs = result.outputs;
-        summary = mask(result.summary, [...secrets, ...result.masked]);
+        summary = redact(result.summary, [...secrets, ...result.masked]);
       }
       outcome = result?.code === 0 ? 'success' : 'failure';
       const mark = outcome === 'success' ? green('✓') : red('✗');
@@ -297,11 +295,11 @@ export async function runJob(options: JobOptions): Promise<JobRecord> {
           outputs = await simulation.run({ step, with: withs, env, job: state, contexts: ctx.contexts });
         } catch (error) {
           outcome = 'failure';
-          log = error instanceof Error ? error.message : String(error);
+          log = redact(errorMessage(error), secrets);
         }
         const mark = outcome === 'success' ? green('✓') : red('✗');
         print(`    ${mark} ${name}  ${dim(`simulated: ${simulation.note}`)}  ${seconds()}`);
-        if (outcome === 'failure') print(`      ${red(mask(log, secrets))}`, 'important');
+        if (outcome === 'failure') print(`      ${red(log)}`, 'important');
       } else if (step.run !== undefined) {
         kind = 'run';
         // The runner's semantics (shell, `${{ }}` in the script, env, working-directory, GITHUB_OUTPUT)
@@ -312,7 +310,7 @@ export async function runJob(options: JobOptions): Promise<JobRecord> {
         });
         outcome = result.code === 0 ? 'success' : 'failure';
         outputs = result.outputs;
-        log = mask(`${result.stdout}${result.stderr}`, secrets);
+        log = redact(`${result.stdout}${result.stderr}`, secrets);
         const mark = outcome === 'success' ? green('✓') : red('✗');
         print(`    ${mark} ${name}  ${dim('run: bash')}  ${seconds()}`);
         const shown = annotations(log.trim(), true).filter((l) => l.trim() !== '' && !/^npm (warn|notice)/.test(l));
