@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { REPO_ROOT } from '@deploy-actions/testing';
+import { parseOutputFile, REPO_ROOT } from '@deploy-actions/testing';
 import { interpolate, expressionsIn, propertyPaths, type EvaluationContext, type Value } from './expressions';
 
 /** Where users get the suite from: `eLearning-Plus/deploy-actions/...@v1`. */
@@ -431,25 +431,6 @@ export interface ScriptRun {
   readonly stderr: string;
   readonly outputs: Record<string, string>;
   readonly summary: string;
-}
-
-/** Parses a GITHUB_OUTPUT file: `name=value` lines and `name<<DELIMITER` blocks. */
-export function parseOutputFile(text: string): Record<string, string> {
-  const outputs: Record<string, string> = {};
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] ?? '';
-    const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
-    if (heredoc?.[1] !== undefined && heredoc[2] !== undefined) {
-      const value: string[] = [];
-      while (i + 1 < lines.length && lines[i + 1] !== heredoc[2]) value.push(lines[++i] ?? '');
-      i++;
-      outputs[heredoc[1]] = value.join('\n');
-    } else if (line.includes('=')) {
-      outputs[line.slice(0, line.indexOf('='))] = line.slice(line.indexOf('=') + 1);
-    }
-  }
-  return outputs;
 }
 
 /**
