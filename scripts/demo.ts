@@ -182,7 +182,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const previousTmp = process.env['TMPDIR'];
   process.env['TMPDIR'] = base;
   try {
-    const secrets = await seededSecrets();
+    const secrets = seededSecrets(platform.manifest);
     const run: RunContext = {
       awsEnv: platform.sim.env,
       artifacts: path.join(base, 'artifacts'),

@@ -4,10 +4,9 @@
  * cluster `learning-platform-cluster1`, frontend (nginx, behind a target group) and API services for staging
  * and production, the 17 parameters per environment, a small nginx-like base image and the API images.
  */
-import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { startAwsSim, type AwsSim, type SeedService } from '@deploy-actions/aws-sim';
+import { readStructuredFile } from '@deploy-actions/core';
 import { loadManifest, parameterName, parametersFor, type Manifest } from '@deploy-actions/manifest';
 import { buildLayer, RegistryClient, type ImageConfig } from '@deploy-actions/oci';
 import { pushOneLayerImage, pushTestBaseImage, startRegistrySim, type RegistrySim } from '@deploy-actions/registry-sim';
@@ -50,8 +49,7 @@ export function parameterValues(env: EnvironmentName): Record<string, string> {
 }
 
 /** Every secret value seeded (both environments), for leak checks. */
-export async function seededSecrets(): Promise<string[]> {
-  const manifest = await loadManifest(MANIFEST_FILE);
+export function seededSecrets(manifest: Manifest): string[] {
   return ENVIRONMENTS.flatMap((env) => {
     const values = parameterValues(env);
     return manifest.parameters.filter((p) => p.secret).map((p) => values[p.name] ?? '');
@@ -72,8 +70,6 @@ export interface Platform {
   /** The small base image on the local registry (what build-nginx-image builds on). */
   readonly baseImage: string;
   readonly apiImages: ApiImages;
-  /** Seed facts for the report: revision each service started on. */
-  readonly seeded: Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -103,7 +99,7 @@ async function pushApiImage(client: RegistryClient, repository: string, release:
 
 /** Reads a container's port from an example task definition, so the seed matches what will be deployed. */
 async function containerPort(file: string, container: string): Promise<number> {
-  const doc = parseYaml(await readFile(path.join(REPO_ROOT, file), 'utf8')) as {
+  const doc = (await readStructuredFile(file, path.join(REPO_ROOT, file))) as {
     containerDefinitions?: { name?: string; portMappings?: { containerPort?: number }[] }[];
   };
   const port = doc.containerDefinitions?.find((c) => c.name === container)?.portMappings?.[0]?.containerPort;
@@ -155,7 +151,7 @@ export async function startPlatform(timeScale: number): Promise<Platform> {
         return { name: parameterName(manifest, env, p), value, type: p.secret ? 'SecureString' : p.type };
       });
     });
-    const seed = sim.seedPlatform({ cluster: CLUSTER, services, parameters });
+    sim.seedPlatform({ cluster: CLUSTER, services, parameters });
     for (const name of ['learning-platform-nginx', 'learning-platform-api', 'nginx-base']) {
       sim.call('ecr', 'CreateRepository', { repositoryName: name });
     }
@@ -174,14 +170,12 @@ export async function startPlatform(timeScale: number): Promise<Platform> {
       { service: apiService('staging'), image: apiImages.crashing.split('@')[1] ?? apiImages.crashing },
       'crash',
     );
-    const seeded = Object.fromEntries(Object.entries(seed.services).map(([name, s]) => [name, s.taskDefinitionArn]));
     return {
       sim,
       registry,
       manifest,
       baseImage: `${registry.host}/nginx-base:1.27`,
       apiImages,
-      seeded,
       stop: async () => {
         await sim.stop();
         await registry.stop();
