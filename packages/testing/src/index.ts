@@ -3,3 +3,4 @@ export * from './repo';
 export * from './moto';
 export * from './runner';
 export * from './platform';
+export * from './io';

@@ -4,10 +4,10 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
-import { memoryIO } from '@deploy-actions/core';
 import { RegistryClient } from '@deploy-actions/oci';
 import { pushTestBaseImage, startRegistrySim, type RegistrySim } from '@deploy-actions/registry-sim';
 import { main } from '../../src/main';
+import { memoryIO } from '@deploy-actions/testing';
 
 const TARGET = '123456789012.dkr.ecr.eu-west-2.amazonaws.com';
 const BASE = '210987654321.dkr.ecr.us-east-1.amazonaws.com';

@@ -8,11 +8,10 @@ import { chmod, mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { memoryIO } from '@deploy-actions/core';
 import { renderTemplates } from '@deploy-actions/nginx-config';
 import { gunzip, readTar, RegistryClient, type ImageConfig, type ImageManifest } from '@deploy-actions/oci';
 import { pushTestBaseImage, startRegistrySim, type RegistrySim } from '@deploy-actions/registry-sim';
-import { freePort, waitForHttp } from '@deploy-actions/testing';
+import { freePort, waitForHttp, memoryIO } from '@deploy-actions/testing';
 import { main } from '../../src/main';
 
 const HTML = '/usr/share/nginx/html';

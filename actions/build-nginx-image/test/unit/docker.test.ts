@@ -2,9 +2,9 @@
 import { mkdir, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { memoryIO } from '@deploy-actions/core';
 import { API_HOSTS_SCRIPT_PATH, TEMPLATE_PATH } from '@deploy-actions/nginx-config';
 import { main } from '../../src/main';
+import { memoryIO } from '@deploy-actions/testing';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
 const DIGEST = `sha256:${'e'.repeat(64)}`;

@@ -1,5 +1,5 @@
-import { memoryIO } from '@deploy-actions/core';
 import { readOptions } from '../../src/options';
+import { memoryIO } from '@deploy-actions/testing';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
 const env = { GITHUB_SHA: SHA, GITHUB_WORKSPACE: '/ws' };

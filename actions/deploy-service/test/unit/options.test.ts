@@ -1,8 +1,8 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { memoryIO } from '@deploy-actions/core';
 import { readOptions, redactor } from '../../src/options';
+import { memoryIO } from '@deploy-actions/testing';
 
 const TD = {
   family: 'learning-platform-api',

@@ -2,8 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
-import { memoryIO, type MemoryIO } from '@deploy-actions/core';
-import { REPO_ROOT } from '@deploy-actions/testing';
+import { REPO_ROOT, memoryIO, type MemoryIO } from '@deploy-actions/testing';
 import { main, type RenderDeps } from '../../src/main';
 
 const ACCOUNT = '123456789012';

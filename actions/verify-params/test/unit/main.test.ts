@@ -3,7 +3,8 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { memoryIO, runAction } from '@deploy-actions/core';
+import { runAction } from '@deploy-actions/core';
+import { memoryIO } from '@deploy-actions/testing';
 import type { GetParameters } from '@deploy-actions/params';
 import { main } from '../../src/main';
 

@@ -4,10 +4,10 @@ import {
   ErrorCollector,
   isCredentialsExpired,
   isThrottling,
-  memoryIO,
   runAction,
   SUITE_VERSION,
 } from '@deploy-actions/core';
+import { memoryIO } from '@deploy-actions/testing';
 
 describe('awsClientConfig', () => {
   test('input region wins over the environment', () => {

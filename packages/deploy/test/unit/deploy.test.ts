@@ -16,7 +16,8 @@ import {
   type Task,
 } from '@aws-sdk/client-ecs';
 import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { memoryIO, redact } from '@deploy-actions/core';
+import { redact } from '@deploy-actions/core';
+import { memoryIO } from '@deploy-actions/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { deployService, type DeployOptions } from '../../src/deploy';
 import type { Clock, DeployDeps } from '../../src/deps';
