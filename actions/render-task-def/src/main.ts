@@ -164,20 +164,20 @@ export async function main(io: ActionIO, deps: RenderDeps = awsDeps(io.env)): Pr
     ...(options.region !== undefined && { region: options.region }),
   };
   // Validate what the inputs make of the definition before asking STS for the account of the manifest ARNs.
-  validateTaskDefinition(renderTaskDefinition(cleaned.taskDefinition, renderOptions), where);
-  let manifestSecrets: SecretSpec[] = [];
+  let rendered = renderTaskDefinition(cleaned.taskDefinition, renderOptions);
+  validateTaskDefinition(rendered, where);
   if (manifest && options.manifest && options.region !== undefined) {
     const accountId = await account(options, deps, options.region);
-    manifestSecrets = taskSecrets(manifest, options.manifest.environment, {
+    const manifestSecrets: SecretSpec[] = taskSecrets(manifest, options.manifest.environment, {
       region: options.region,
       account: accountId,
-    }).map((s) => ({ container: s.container, name: s.name, valueFrom: s.valueFrom }));
+    });
     io.log.info(
       `${manifestSecrets.length} parameters of ${options.manifest.input} (${options.manifest.environment}) wired as secrets`,
     );
+    rendered = renderTaskDefinition(cleaned.taskDefinition, { ...renderOptions, manifestSecrets });
+    validateTaskDefinition(rendered, where);
   }
-  const rendered = renderTaskDefinition(cleaned.taskDefinition, { ...renderOptions, manifestSecrets });
-  validateTaskDefinition(rendered, where);
 
   const changes = diffTaskDefinitions(cleaned.taskDefinition, rendered);
   await io.log.group(`Changes (${changes.length})`, async () => {
