@@ -1,5 +1,5 @@
 import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
-import { ConfigError, ConfigErrors } from '@deploy-actions/core';
+import { ConfigError, ErrorCollector } from '@deploy-actions/core';
 import { READ_ONLY_FIELDS, REGISTER_TASK_DEFINITION } from './known-keys.generated';
 import { isList, isMap, isStruct, type Shape } from './shape';
 
@@ -55,11 +55,11 @@ class Cleaner {
   readonly unknown: string[] = [];
   readonly unknownHints: string[] = [];
   readonly coerced: string[] = [];
-  readonly errors: ConfigError[] = [];
+  readonly errors = new ErrorCollector();
   constructor(private readonly where: string) {}
 
   private fail(path: string, problem: string, fix?: string): undefined {
-    this.errors.push(new ConfigError(`${this.where} at ${path}`, problem, fix));
+    this.errors.add(`${this.where} at ${path}`, problem, fix);
     return undefined;
   }
 
@@ -182,7 +182,7 @@ export function cleanTaskDefinition(input: unknown, where: string): CleanResult 
     REGISTER_TASK_DEFINITION,
     '',
   ) as unknown as RegisterTaskDefinitionCommandInput;
-  if (cleaner.errors.length > 0) throw new ConfigErrors(cleaner.errors);
+  cleaner.errors.throwIfAny();
   return {
     taskDefinition,
     removed,
