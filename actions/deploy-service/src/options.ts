@@ -161,7 +161,7 @@ export async function readOptions(io: ActionIO): Promise<Options> {
       validateTaskDefinition(cleaned.taskDefinition, where);
       taskDefinition = cleaned.taskDefinition;
       if (cleaned.removed.length) io.log.info(`removed read-only fields: ${cleaned.removed.join(', ')}`);
-      for (const hint of cleaned.unknownHints.length ? cleaned.unknownHints : cleaned.unknown) {
+      for (const hint of cleaned.unknownHints) {
         warnings.push(`${where}: unknown key ${hint} dropped (ECS would ignore it)`);
       }
     });

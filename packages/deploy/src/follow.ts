@@ -14,7 +14,7 @@ import { judge, progressLine, shortArn, type RolloutTarget } from './rollout';
 import { serviceTasks, taskId, taskIp } from './tasks';
 
 /** Polls tolerated in a row that fail with a non-credential error (after the SDK's own retries). */
-const MAX_POLL_ERRORS = 5;
+export const MAX_POLL_ERRORS = 5;
 
 export interface ServiceRef {
   readonly cluster: string;

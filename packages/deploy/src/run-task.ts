@@ -8,6 +8,7 @@ import {
 import { awsErrorName, errorMessage, isCredentialsExpired } from '@deploy-actions/core';
 import type { DeployDeps } from './deps';
 import { RunTaskFailed } from './errors';
+import { MAX_POLL_ERRORS } from './follow';
 import { describeStoppedTask, describeTasks, taskId } from './tasks';
 
 export interface RunTaskOptions {
@@ -105,7 +106,7 @@ export async function runOneOffTask(deps: DeployDeps, options: RunTaskOptions): 
           taskArn,
         );
       }
-      if (++errors >= 5) throw new RunTaskFailed(`cannot describe the one-off task: ${errorMessage(error)}`, taskArn);
+      if (++errors >= MAX_POLL_ERRORS) throw new RunTaskFailed(`cannot describe the one-off task: ${errorMessage(error)}`, taskArn);
       deps.log.warning(`one-off task: ECS did not answer (${awsErrorName(error) ?? errorMessage(error)}), retrying`);
     }
     if (task.lastStatus !== lastStatus) {
