@@ -2,7 +2,6 @@ import { ConfigError, ErrorCollector, maskSecret, workspacePath, type ActionIO }
 import { resolveOptions, type NginxConfigOptions, type ResolvedNginxOptions } from '@deploy-actions/nginx-config';
 import {
   ecrRegistry,
-  formatPlatform,
   isValidTag,
   parsePlatform,
   parseReference,
@@ -214,8 +213,4 @@ function definedOnly<T extends object>(o: T): { [K in keyof T]?: Exclude<T[K], u
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as {
     [K in keyof T]?: Exclude<T[K], undefined>;
   };
-}
-
-export function describePlatform(p: Platform): string {
-  return formatPlatform(p);
 }

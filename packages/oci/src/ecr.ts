@@ -5,7 +5,6 @@ import type { Credentials } from './registry';
 export interface EcrLogin extends Credentials {
   /** https://<account>.dkr.ecr.<region>.amazonaws.com as ECR reports it. */
   readonly proxyEndpoint: string;
-  readonly expiresAt: Date | undefined;
 }
 
 /**
@@ -25,6 +24,5 @@ export async function ecrLogin(client: Pick<ECRClient, 'send'>, registryId?: str
     username: decoded.slice(0, colon),
     password: decoded.slice(colon + 1),
     proxyEndpoint: data.proxyEndpoint ?? '',
-    expiresAt: data.expiresAt,
   };
 }

@@ -18,10 +18,4 @@ export class RegistryUnreachableError extends RegistryError {}
 export class RegistryAuthError extends RegistryError {}
 
 /** The base image has no manifest for the wanted platform. */
-export class PlatformNotFoundError extends RegistryError {
-  readonly available: readonly string[];
-  constructor(message: string, available: readonly string[]) {
-    super(message);
-    this.available = available;
-  }
-}
+export class PlatformNotFoundError extends RegistryError {}

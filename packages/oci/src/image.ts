@@ -50,7 +50,6 @@ export async function resolveImage(
       throw new PlatformNotFoundError(
         `base image ${name} has no ${formatPlatform(platform)} image (it has: ${available.join(', ') || 'none'}) — ` +
           'set the platform input to one of these or pick a base image built for it',
-        available,
       );
     }
     fetched = await client.getManifest(ref.repository, match.digest);
@@ -66,7 +65,6 @@ export async function resolveImage(
     throw new PlatformNotFoundError(
       `base image ${name} is a single ${config.os}/${config.architecture} image, not ${formatPlatform(platform)} — ` +
         'set the platform input to match or use a multi-platform base image',
-      [`${config.os}/${config.architecture}`],
     );
   }
   return { reference: ref, digest: fetched.digest, indexDigest, manifest, config };
@@ -83,7 +81,6 @@ export interface BuiltLayer {
   readonly digest: string;
   readonly diffId: string;
   readonly size: number;
-  readonly uncompressedSize: number;
   readonly files: number;
   readonly blob: Buffer;
 }
@@ -97,7 +94,6 @@ export function buildLayer(spec: LayerSpec, mtime: number): BuiltLayer {
     digest: sha256(blob),
     diffId: sha256(tar),
     size: blob.length,
-    uncompressedSize: tar.length,
     files: spec.entries.filter((e) => e.type === 'file').length,
     blob,
   };

@@ -18,10 +18,6 @@ export function isValidTag(tag: string): boolean {
   return TAG.test(tag);
 }
 
-export function isValidRepository(repository: string): boolean {
-  return REPO.test(repository);
-}
-
 /**
  * Parses `[registry/]repository[:tag][@digest]` the way docker does: the first component is a registry when it
  * has a '.' or ':' or is 'localhost'; otherwise the image is on Docker Hub (library/ added for single names).

@@ -26,11 +26,6 @@ export interface RegistryClientOptions {
 export interface TransferStats {
   /** Blob bytes sent in upload bodies (PUT/PATCH), not counting manifests. */
   blobBytesUploaded: number;
-  blobsUploaded: number;
-  blobsMounted: number;
-  blobsExisting: number;
-  manifestBytesUploaded: number;
-  blobBytesDownloaded: number;
   requests: number;
 }
 
@@ -64,11 +59,6 @@ export class RegistryClient {
   readonly base: string;
   readonly stats: TransferStats = {
     blobBytesUploaded: 0,
-    blobsUploaded: 0,
-    blobsMounted: 0,
-    blobsExisting: 0,
-    manifestBytesUploaded: 0,
-    blobBytesDownloaded: 0,
     requests: 0,
   };
   private readonly tokens = new Map<string, string>();
@@ -152,7 +142,6 @@ export class RegistryClient {
     if (!res.ok) throw await this.failure(res, what);
     const bytes = Buffer.from(await res.arrayBuffer());
     if (sha256(bytes) !== digest) throw new RegistryError(`${what}: content does not match its digest`);
-    this.stats.blobBytesDownloaded += bytes.length;
     return bytes;
   }
 
@@ -167,7 +156,6 @@ export class RegistryClient {
     mountFrom?: string,
   ): Promise<BlobPushResult> {
     if ((await this.blobSize(repository, digest, mountFrom)) !== undefined) {
-      this.stats.blobsExisting++;
       return { action: 'exists', bytes: 0 };
     }
     const scope = scopeFor(repository, 'pull,push', mountFrom);
@@ -183,7 +171,6 @@ export class RegistryClient {
       if (res.status !== 201 && res.status !== 202) throw await this.failure(res, what);
       await res.arrayBuffer();
       if (res.status === 201) {
-        this.stats.blobsMounted++;
         return { action: 'mounted', bytes: 0 };
       }
       location = this.location(res, what);
@@ -194,7 +181,6 @@ export class RegistryClient {
     if (sha256(data) !== digest)
       throw new RegistryError(`upload of ${digest} to ${repository}: content does not match the digest`);
     await this.upload(repository, location, digest, data, scope);
-    this.stats.blobsUploaded++;
     return { action: 'uploaded', bytes: data.length };
   }
 
@@ -260,7 +246,6 @@ export class RegistryClient {
     });
     if (res.status !== 201) throw await this.failure(res, what);
     await res.arrayBuffer();
-    this.stats.manifestBytesUploaded += bytes.length;
     const digest = sha256(bytes);
     const reported = res.headers.get('docker-content-digest');
     if (reported && reported !== digest) {
