@@ -101,7 +101,6 @@ interface Deployment {
   launchScheduled: boolean;
   /** Set on the deployment the circuit breaker started to roll back this failed one. */
   readonly rollbackOf: Deployment | undefined;
-  draining: boolean;
   readonly revisionArn: string;
   /** The service deployment (ListServiceDeployments) this deployment belongs to. */
   readonly record: ServiceDeploymentRecord;
@@ -357,7 +356,6 @@ export class EcsSim {
       launching: true,
       launchScheduled: false,
       rollbackOf,
-      draining: false,
       revisionArn,
       record,
     };

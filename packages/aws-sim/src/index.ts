@@ -1,6 +1,6 @@
 // @deploy-actions/aws-sim: a local AWS endpoint for tests and the demo (never bundled into an action).
 import type { AddressInfo } from 'node:net';
-import { localAwsEnv } from '@deploy-actions/testing';
+import { localAwsEnv, TEST_ACCOUNT, TEST_REGION } from '@deploy-actions/testing';
 import { DEFAULT_TIME_SCALE, Scheduler, type SimClock, compressedClock } from './clock';
 import type { SimContext } from './context';
 import { EcrSim } from './ecr';
@@ -115,8 +115,8 @@ export interface AwsSim {
 }
 
 export async function startAwsSim(options: AwsSimOptions = {}): Promise<AwsSim> {
-  const accountId = options.accountId ?? '123456789012';
-  const region = options.region ?? 'eu-west-2';
+  const accountId = options.accountId ?? TEST_ACCOUNT;
+  const region = options.region ?? TEST_REGION;
   const clock = options.clock ?? compressedClock(options.timeScale ?? DEFAULT_TIME_SCALE);
   const scheduler = new Scheduler(clock);
   const ctx: SimContext = { accountId, region, scheduler };

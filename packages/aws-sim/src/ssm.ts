@@ -68,10 +68,8 @@ export class SsmSim {
   }
 
   /** In-process seeding (demo, tests). */
-  put(name: string, value: string, type: ParamType = 'String', overwrite = true): number {
-    return Number(
-      this.handle('PutParameter', { Name: name, Value: value, Type: type, Overwrite: overwrite })['Version'],
-    );
+  put(name: string, value: string, type: ParamType = 'String'): number {
+    return Number(this.handle('PutParameter', { Name: name, Value: value, Type: type, Overwrite: true })['Version']);
   }
 
   handle(op: string, input: Obj): Obj {
