@@ -106,7 +106,8 @@ export async function runOneOffTask(deps: DeployDeps, options: RunTaskOptions): 
           taskArn,
         );
       }
-      if (++errors >= MAX_POLL_ERRORS) throw new RunTaskFailed(`cannot describe the one-off task: ${errorMessage(error)}`, taskArn);
+      if (++errors >= MAX_POLL_ERRORS)
+        throw new RunTaskFailed(`cannot describe the one-off task: ${errorMessage(error)}`, taskArn);
       deps.log.warning(`one-off task: ECS did not answer (${awsErrorName(error) ?? errorMessage(error)}), retrying`);
     }
     if (task.lastStatus !== lastStatus) {
