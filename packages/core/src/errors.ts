@@ -67,19 +67,6 @@ export class ErrorCollector {
   }
 }
 
-/**
- * Where a JSON.parse failure is, without the excerpt of the input that V8 puts in its message: the input may be
- * a secret (log options, commands, files), and a cut excerpt escapes the runner's masking.
- */
-export function jsonSyntaxProblem(error: unknown): string {
-  const message = error instanceof Error ? error.message : '';
-  const at = /at position (\d+)(?: \(line (\d+) column (\d+)\))?/.exec(message);
-  if (at?.[2] !== undefined) return `syntax error at line ${at[2]} column ${at[3] ?? '?'}`;
-  if (at?.[1] !== undefined) return `syntax error at position ${at[1]}`;
-  if (message.includes('end of JSON input')) return 'the text ends too early';
-  return 'syntax error';
-}
-
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { parse as parseYaml } from 'yaml';
-import { ConfigError, jsonSyntaxProblem } from './errors';
+import { ConfigError } from './errors';
+import { jsonProblem, parseYamlText } from './syntax';
 
 /** Resolves a user-given path against GITHUB_WORKSPACE (or the current directory), refusing to leave it. */
 export function workspacePath(file: string, env: NodeJS.ProcessEnv = process.env): string {
@@ -25,15 +25,20 @@ export async function readStructuredFile(where: string, file: string): Promise<u
   return parseStructured(where, file, text);
 }
 
+/**
+ * Parses JSON (`.json`) or YAML (anything else). A leading UTF-8 byte-order mark is ignored, as editors on Windows
+ * write one and AWS's own tools accept it. Errors give reason and place, never the text.
+ */
 export function parseStructured(where: string, file: string, text: string): unknown {
-  const isJson = /\.json$/i.test(file);
-  try {
-    if (isJson) return JSON.parse(text);
-    return parseYaml(text, { prettyErrors: true, uniqueKeys: true });
-  } catch (error) {
-    const kind = isJson ? 'JSON' : 'YAML';
-    // YAML's first line names the place only; the JSON message would quote the input.
-    const problem = isJson ? jsonSyntaxProblem(error) : (error as Error).message.split('\n')[0];
-    throw new ConfigError(where, `'${file}' is not valid ${kind}: ${problem}`);
+  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  if (/\.json$/i.test(file)) {
+    try {
+      return JSON.parse(body);
+    } catch (error) {
+      throw new ConfigError(where, `'${file}' is not valid JSON: ${jsonProblem(error, body)}`);
+    }
   }
+  const parsed = parseYamlText(body);
+  if ('problem' in parsed) throw new ConfigError(where, `'${file}' is not valid YAML: ${parsed.problem}`);
+  return parsed.value;
 }

@@ -4,5 +4,8 @@ export * from './mask';
 export * from './aws';
 export * from './io';
 export * from './files';
+export * from './syntax';
+export * from './action-spec';
+export { closestName } from './closest';
 export * as md from './summary';
 export { SUITE_NAME, SUITE_VERSION } from './version';

@@ -1,4 +1,5 @@
-import { ConfigError, jsonSyntaxProblem } from './errors';
+import { ConfigError, DeployActionsError } from './errors';
+import { jsonProblem } from './syntax';
 
 /** Reads one raw input; the runner's contract is INPUT_<NAME>, wrapped by @actions/core's getInput. */
 export type GetInput = (name: string) => string;
@@ -13,9 +14,19 @@ const FALSE = new Set(['false', 'False', 'FALSE']);
 
 /** Typed input reading. Every error names the input and says what a valid value looks like. */
 export class Inputs {
-  constructor(private readonly get: GetInput) {}
+  /**
+   * `declared`: the inputs of action.yml. Reading any other name is a bug in the action (a renamed or mistyped
+   * constant would otherwise read an always-empty variable and silently use its fallback), so it throws.
+   */
+  constructor(
+    private readonly get: GetInput,
+    private readonly declared?: ReadonlySet<string>,
+  ) {}
 
   raw(name: string): string {
+    if (this.declared !== undefined && !this.declared.has(name)) {
+      throw new DeployActionsError(`the action reads input '${name}', which its action.yml does not declare`);
+    }
     return this.get(name).trim();
   }
 
@@ -35,21 +46,17 @@ export class Inputs {
     if (value === '') return fallback;
     if (TRUE.has(value)) return true;
     if (FALSE.has(value)) return false;
-    throw new ConfigError(`input '${name}'`, `'${value}' is not a boolean`, 'use true or false');
+    throw new ConfigError(`input '${name}'`, 'is not a boolean', 'use true or false');
   }
 
   integer(name: string, options: { min?: number; max?: number }): number | undefined {
     const value = this.optional(name);
     if (value === undefined) return undefined;
-    if (!/^-?\d+$/.test(value)) throw new ConfigError(`input '${name}'`, `'${value}' is not a whole number`);
+    if (!/^-?\d+$/.test(value)) throw new ConfigError(`input '${name}'`, 'is not a whole number', rangeHint(options));
     const n = Number(value);
     const { min, max } = options;
     if ((min !== undefined && n < min) || (max !== undefined && n > max)) {
-      throw new ConfigError(
-        `input '${name}'`,
-        `${n} is out of range`,
-        `use a number${min !== undefined ? ` from ${min}` : ''}${max !== undefined ? ` up to ${max}` : ''}`,
-      );
+      throw new ConfigError(`input '${name}'`, 'is out of range', rangeHint(options));
     }
     return n;
   }
@@ -58,14 +65,10 @@ export class Inputs {
   number(name: string, options: { min?: number; max?: number }): number | undefined {
     const value = this.optional(name);
     if (value === undefined) return undefined;
-    if (!/^\d+(\.\d+)?$/.test(value)) throw new ConfigError(`input '${name}'`, `'${value}' is not a number`);
+    if (!/^\d+(\.\d+)?$/.test(value)) throw new ConfigError(`input '${name}'`, 'is not a number', rangeHint(options));
     const n = Number(value);
     if ((options.min !== undefined && n < options.min) || (options.max !== undefined && n > options.max)) {
-      throw new ConfigError(
-        `input '${name}'`,
-        `${n} is out of range`,
-        `use ${options.min ?? 0}..${options.max ?? '∞'}`,
-      );
+      throw new ConfigError(`input '${name}'`, 'is out of range', rangeHint(options));
     }
     return n;
   }
@@ -74,7 +77,7 @@ export class Inputs {
     const value = this.optional(name);
     if (value === undefined) return fallback;
     if (!(allowed as readonly string[]).includes(value)) {
-      throw new ConfigError(`input '${name}'`, `'${value}' is not allowed`, `use one of: ${allowed.join(', ')}`);
+      throw new ConfigError(`input '${name}'`, 'is not one of the allowed values', `use one of: ${allowed.join(', ')}`);
     }
     return value as T;
   }
@@ -88,6 +91,11 @@ export class Inputs {
   keyValues(name: string): KeyValue[] {
     return parseKeyValues(this.raw(name), `input '${name}'`);
   }
+}
+
+function rangeHint(options: { min?: number; max?: number }): string {
+  const { min, max } = options;
+  return `use a number${min !== undefined ? ` from ${min}` : ''}${max !== undefined ? ` up to ${max}` : ''}`;
 }
 
 export function splitLines(text: string): string[] {
@@ -129,16 +137,17 @@ export function parseJsonOrKeyValues(text: string, where: string): Record<string
     } catch (error) {
       throw new ConfigError(
         where,
-        `is not valid JSON (${jsonSyntaxProblem(error)})`,
+        `is not valid JSON (${jsonProblem(error, trimmed)})`,
         'fix the JSON or use NAME=value lines',
       );
     }
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      throw new ConfigError(where, 'must be a JSON object of strings');
+      throw new ConfigError(where, 'must be a JSON object of strings', 'e.g. {"team": "web"} or NAME=value lines');
     }
     const out: Record<string, string> = {};
     for (const [key, value] of Object.entries(parsed)) {
-      if (typeof value !== 'string') throw new ConfigError(`${where} key '${key}'`, 'must be a string');
+      if (typeof value !== 'string')
+        throw new ConfigError(`${where} key '${key}'`, 'must be a string', 'quote the value');
       out[key] = value;
     }
     return out;

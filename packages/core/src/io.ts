@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { bundleActionSpec, refuseUndeclaredInputs, type ActionSpec } from './action-spec';
 import { errorMessage } from './errors';
 import { Inputs } from './inputs';
 import type { SetSecret } from './mask';
@@ -22,10 +23,13 @@ export interface ActionIO {
   readonly env: NodeJS.ProcessEnv;
 }
 
-/** The real runner: @actions/core over INPUT_*, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY. */
-export function runnerIO(env: NodeJS.ProcessEnv = process.env): ActionIO {
+/**
+ * The real runner: @actions/core over INPUT_*, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY. With the action's spec,
+ * reading an input action.yml does not declare is an error.
+ */
+export function runnerIO(env: NodeJS.ProcessEnv = process.env, spec?: ActionSpec): ActionIO {
   return {
-    inputs: new Inputs((name) => core.getInput(name)),
+    inputs: new Inputs((name) => core.getInput(name), spec && new Set(spec.inputs.keys())),
     log: {
       info: (m) => core.info(m),
       debug: (m) => core.debug(m),
@@ -45,19 +49,31 @@ export function runnerIO(env: NodeJS.ProcessEnv = process.env): ActionIO {
 }
 
 /**
+ * The runner's IO for the running bundle: its action.yml is read first, and inputs it does not declare (a typo
+ * the runner would only warn about) are refused before main reads anything.
+ */
+export function bundleIO(env: NodeJS.ProcessEnv = process.env): ActionIO {
+  const spec = bundleActionSpec();
+  refuseUndeclaredInputs(spec, env);
+  return runnerIO(env, spec);
+}
+
+/**
  * Runs an action's main and reports failure exactly once, prefixed with the action's name. The only place
- * in the suite that calls setFailed.
+ * in the suite that calls setFailed. Without `io` it runs as the bundle under the runner (see bundleIO).
  */
 export async function runAction(
   actionName: string,
   main: (io: ActionIO) => Promise<void>,
-  io: ActionIO = runnerIO(),
+  io?: ActionIO,
   fail: (message: string) => void = (m) => core.setFailed(m),
 ): Promise<void> {
+  let actionIO = io;
   try {
-    await main(io);
+    actionIO ??= bundleIO();
+    await main(actionIO);
   } catch (error) {
-    io.log.debug(error instanceof Error && error.stack ? error.stack : String(error));
+    (actionIO?.log.debug ?? core.debug)(error instanceof Error && error.stack ? error.stack : String(error));
     fail(`${actionName}: ${errorMessage(error)}`);
   }
 }

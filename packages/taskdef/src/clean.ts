@@ -1,5 +1,5 @@
 import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
-import { ConfigError, ErrorCollector } from '@deploy-actions/core';
+import { closestName, ConfigError, ErrorCollector } from '@deploy-actions/core';
 import { READ_ONLY_FIELDS, REGISTER_TASK_DEFINITION } from './known-keys.generated';
 import { isList, isMap, isStruct, type Shape } from './shape';
 
@@ -14,6 +14,11 @@ export interface CleanResult {
   readonly unknownHints: string[];
   /** Paths whose scalar was converted to the API's type (YAML `cpu: 256` → "256"). */
   readonly coerced: string[];
+  /**
+   * Paths given as "" (or as an object holding only such fields), which mean "not set": console exports and
+   * templates write `"taskRoleArn": ""`, and AWS rejects an empty role where it accepts none. Left out.
+   */
+  readonly emptied: string[];
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -22,39 +27,11 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** Edit distance, to suggest the key a typo meant. */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0] ?? 0;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j] ?? 0;
-      row[j] = Math.min(
-        (row[j] ?? 0) + 1,
-        (row[j - 1] ?? 0) + 1,
-        previous + (a[i - 1]?.toLowerCase() === b[j - 1]?.toLowerCase() ? 0 : 1),
-      );
-      previous = current;
-    }
-  }
-  return row[b.length] ?? 0;
-}
-
-export function closestKey(key: string, known: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of known) {
-    const d = distance(key, candidate);
-    if (d < bestDistance) [best, bestDistance] = [candidate, d];
-  }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(key.length / 4)) ? best : undefined;
-}
-
 class Cleaner {
   readonly unknown: string[] = [];
   readonly unknownHints: string[] = [];
   readonly coerced: string[] = [];
+  readonly emptied: string[] = [];
   readonly errors = new ErrorCollector();
   constructor(private readonly where: string) {}
 
@@ -66,7 +43,7 @@ class Cleaner {
   value(value: unknown, shape: Shape, path: string): Json | undefined {
     if (value === null || value === undefined) return undefined;
     if (isStruct(shape)) {
-      if (!isObject(value)) return this.fail(path, `must be an object, not ${describe(value)}`);
+      if (!isObject(value)) return this.fail(path, `must be an object, not ${describe(value)}`, example(shape));
       const out: Record<string, Json> = {};
       const known = Object.keys(shape.struct);
       for (const [key, member] of Object.entries(value)) {
@@ -74,17 +51,25 @@ class Cleaner {
         const memberPath = path === '' ? key : `${path}.${key}`;
         if (memberShape === undefined) {
           this.unknown.push(memberPath);
-          const hint = closestKey(key, known);
+          const hint = closestName(key, known);
           this.unknownHints.push(hint ? `${memberPath} (did you mean '${hint}'?)` : memberPath);
           continue;
         }
+        // "" is "unset" for a field, except a value in a name/value pair: an empty environment value is a value.
+        if (member === '' && memberShape === 'string' && key !== 'value') {
+          this.emptied.push(memberPath);
+          continue;
+        }
+        const before = this.emptied.length;
         const cleaned = this.value(member, memberShape, memberPath);
-        if (cleaned !== undefined) out[key] = cleaned;
+        const onlyEmptied = isObject(cleaned) && Object.keys(cleaned).length === 0 && this.emptied.length > before;
+        if (onlyEmptied) this.emptied.splice(before, this.emptied.length - before, memberPath);
+        else if (cleaned !== undefined) out[key] = cleaned;
       }
       return out;
     }
     if (isList(shape)) {
-      if (!Array.isArray(value)) return this.fail(path, `must be a list, not ${describe(value)}`);
+      if (!Array.isArray(value)) return this.fail(path, `must be a list, not ${describe(value)}`, example(shape));
       const out: Json[] = [];
       value.forEach((item: unknown, index) => {
         const cleaned = this.value(item, shape.list, `${path}[${index}]`);
@@ -134,12 +119,24 @@ class Cleaner {
   }
 }
 
+/** The right shape, e.g. `write it as [{"key": "...", "value": "..."}]` for tags given as an object. */
+function example(shape: Shape): string | undefined {
+  const item = isList(shape) ? shape.list : shape;
+  if (!isStruct(item)) return isList(shape) ? 'write it as a list: [...]' : undefined;
+  const keys = Object.keys(item.struct);
+  const pick = ['name', 'key', 'value', 'valueFrom', 'containerPort'].filter((k) => keys.includes(k));
+  const shown = (pick.length > 0 ? pick : keys.slice(0, 2)).map((k) => `"${k}": ...`).join(', ');
+  return isList(shape) ? `write it as a list: [{${shown}}]` : `write it as an object: {${shown}}`;
+}
+
+/** The kind of a value, never the value: it may be a secret typed into the wrong field. */
 function describe(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (value === null) return 'null';
   if (typeof value === 'object') return 'an object';
-  if (typeof value === 'string') return `the string '${value.length > 30 ? `${value.slice(0, 30)}…` : value}'`;
-  if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${value}`;
+  if (typeof value === 'string') return 'text';
+  if (typeof value === 'number') return 'a number';
+  if (typeof value === 'boolean') return 'true/false';
   return typeof value;
 }
 
@@ -189,5 +186,6 @@ export function cleanTaskDefinition(input: unknown, where: string): CleanResult 
     unknown: cleaner.unknown,
     unknownHints: cleaner.unknownHints,
     coerced: cleaner.coerced,
+    emptied: cleaner.emptied,
   };
 }

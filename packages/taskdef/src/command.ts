@@ -1,4 +1,4 @@
-import { ConfigError, jsonSyntaxProblem } from '@deploy-actions/core';
+import { ConfigError, jsonProblem } from '@deploy-actions/core';
 
 const OPERATORS = new Set(['|', ';', '&', '<', '>', '`']);
 const SHELL_FIX = 'quote the character, or pass a JSON array such as ["sh", "-c", "..."] to run a shell';
@@ -17,7 +17,7 @@ export function splitCommand(text: string, where: string): string[] {
     try {
       parsed = JSON.parse(trimmed);
     } catch (error) {
-      throw new ConfigError(where, `looks like a JSON array but is not valid JSON (${jsonSyntaxProblem(error)})`);
+      throw new ConfigError(where, `looks like a JSON array but is not valid JSON (${jsonProblem(error, trimmed)})`);
     }
     if (!Array.isArray(parsed) || parsed.some((item) => typeof item !== 'string')) {
       throw new ConfigError(where, 'must be a JSON array of strings', 'e.g. ["bin/rails", "server", "-b", "0.0.0.0"]');

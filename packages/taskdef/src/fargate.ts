@@ -26,7 +26,8 @@ export function fargateMemoryOptions(cpu: number): number[] {
 export function parseCpuUnits(value: string): number | undefined {
   const units = /^\s*(\d+)\s*$/.exec(value);
   if (units) return Number(units[1]);
-  const vcpu = /^\s*(\d+(?:\.\d+)?)\s*vcpu\s*$/i.exec(value);
+  // ".25 vcpu" is how AWS's own examples write a quarter vCPU.
+  const vcpu = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*vcpu\s*$/i.exec(value);
   return vcpu ? Math.round(Number(vcpu[1]) * 1024) : undefined;
 }
 
@@ -34,7 +35,7 @@ export function parseCpuUnits(value: string): number | undefined {
 export function parseMemoryMiB(value: string): number | undefined {
   const mib = /^\s*(\d+)\s*(mib|mb)?\s*$/i.exec(value);
   if (mib) return Number(mib[1]);
-  const gb = /^\s*(\d+(?:\.\d+)?)\s*gb\s*$/i.exec(value);
+  const gb = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*gb\s*$/i.exec(value);
   return gb ? Math.round(Number(gb[1]) * 1024) : undefined;
 }
 

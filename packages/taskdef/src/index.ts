@@ -1,5 +1,14 @@
-export { cleanTaskDefinition, closestKey, type CleanResult } from './clean';
-export { validateTaskDefinition, containerLabel } from './validate';
+export { cleanTaskDefinition, type CleanResult } from './clean';
+export {
+  validateTaskDefinition,
+  containerLabel,
+  RULES,
+  MAX_CONTAINERS,
+  MAX_TASK_DEFINITION_BYTES,
+  type FieldInputs,
+  type ValidateOptions,
+  type ValidateResult,
+} from './validate';
 export { loadTaskDefinitionFile } from './load';
 export { FARGATE_SIZES, fargateMemoryOptions, parseCpuUnits, parseMemoryMiB } from './fargate';
 export { ECS_SDK_VERSION, READ_ONLY_FIELDS, REGISTER_TASK_DEFINITION } from './known-keys.generated';

@@ -1,4 +1,5 @@
-import { cleanTaskDefinition, READ_ONLY_FIELDS, closestKey } from '@deploy-actions/taskdef';
+import { closestName } from '@deploy-actions/core';
+import { cleanTaskDefinition, READ_ONLY_FIELDS } from '@deploy-actions/taskdef';
 import { platformTaskDefinition } from './fixtures';
 
 const WHERE = "file 'td.json'";
@@ -140,16 +141,13 @@ describe('cleanTaskDefinition', () => {
 
   test.each([
     [[], 'is not a task definition (found a list)'],
-    ['text', "is not a task definition (found the string 'text')"],
+    ['text', 'is not a task definition (found text)'],
     [null, 'is not a task definition (found null)'],
     [{ family: 'x', containerDefinitions: {} }, 'at containerDefinitions: must be a list, not an object'],
-    [
-      { family: 'x', containerDefinitions: ['nginx'] },
-      "at containerDefinitions[0]: must be an object, not the string 'nginx'",
-    ],
+    [{ family: 'x', containerDefinitions: ['nginx'] }, 'at containerDefinitions[0]: must be an object, not text'],
     [
       { family: 'x', containerDefinitions: [{ memory: 'lots' }] },
-      "containerDefinitions[0].memory: must be a number, not the string 'lots'",
+      'containerDefinitions[0].memory: must be a number, not text',
     ],
     [
       { family: 'x', containerDefinitions: [{ essential: 'yes' }] },
@@ -171,13 +169,13 @@ describe('cleanTaskDefinition', () => {
   });
 });
 
-describe('closestKey', () => {
+describe('closestName', () => {
   test.each([
     ['imagee', 'image'],
     ['enviroment', 'environment'],
     ['containerdefinitions', 'containerDefinitions'],
     ['qqqqqq', undefined],
   ])('%s → %s', (key, expected) => {
-    expect(closestKey(key, ['image', 'environment', 'containerDefinitions', 'name'])).toBe(expected);
+    expect(closestName(key, ['image', 'environment', 'containerDefinitions', 'name'])).toBe(expected);
   });
 });

@@ -1,6 +1,14 @@
 import type { ContainerDefinition, RegisterTaskDefinitionCommandInput, Secret } from '@aws-sdk/client-ecs';
 import { ConfigErrors } from '@deploy-actions/core';
-import { fargateMemoryOptions, parseCpuUnits, parseMemoryMiB, validateTaskDefinition } from '@deploy-actions/taskdef';
+import {
+  fargateMemoryOptions,
+  MAX_TASK_DEFINITION_BYTES,
+  parseCpuUnits,
+  parseMemoryMiB,
+  RULES,
+  validateTaskDefinition,
+} from '@deploy-actions/taskdef';
+import { Check } from '../../src/validate/context';
 import { platformTaskDefinition } from './fixtures';
 
 const WHERE = "file '.aws/td.json'";
@@ -27,13 +35,21 @@ describe('validateTaskDefinition', () => {
 
   test.each<[string, Edit, string]>([
     ['family missing', (td) => delete (td as Partial<typeof td>).family, 'at family: is missing'],
-    ['family with spaces', (td) => (td.family = 'my app'), "'my app' is not a valid family name"],
-    ['bad launch type', (td) => (td.requiresCompatibilities = ['LAMBDA' as 'EC2']), "'LAMBDA' is not a launch type"],
-    ['bridge on Fargate', (td) => (td.networkMode = 'bridge'), "networkMode: is 'bridge' but Fargate requires awsvpc"],
+    ['family with spaces', (td) => (td.family = 'my app'), 'family: is not a valid family name'],
+    [
+      'bad launch type',
+      (td) => (td.requiresCompatibilities = ['LAMBDA' as 'EC2']),
+      'requiresCompatibilities[0]: is not a launch type — use one of: EC2, EXTERNAL, FARGATE, MANAGED_INSTANCES',
+    ],
+    ['bridge on Fargate', (td) => (td.networkMode = 'bridge'), 'networkMode: is bridge but Fargate requires awsvpc'],
     ['no networkMode on Fargate', (td) => delete td.networkMode, 'networkMode: is missing but Fargate requires awsvpc'],
-    ['unknown network mode', (td) => (td.networkMode = 'overlay' as 'host'), "'overlay' is not a network mode"],
-    ['cpu not a size', (td) => (td.cpu = 'fast'), "at cpu: 'fast' is not a CPU size"],
-    ['memory not a size', (td) => (td.memory = 'big'), "at memory: 'big' is not a memory size"],
+    [
+      'unknown network mode',
+      (td) => (td.networkMode = 'overlay' as 'host'),
+      'networkMode: is not a network mode — use one of: awsvpc, bridge, host, none',
+    ],
+    ['cpu not a size', (td) => (td.cpu = 'fast'), 'at cpu: is not a CPU size'],
+    ['memory not a size', (td) => (td.memory = 'big'), 'at memory: is not a memory size'],
     ['Fargate without cpu', (td) => delete td.cpu, 'cpu: is missing; Fargate needs a task-level cpu'],
     ['Fargate without memory', (td) => delete td.memory, 'memory: is missing; Fargate needs a task-level memory'],
     ['cpu not a Fargate size', (td) => (td.cpu = '300'), '300 CPU units is not a Fargate size'],
@@ -44,11 +60,15 @@ describe('validateTaskDefinition', () => {
       (td) => ((td.cpu = '4 vCPU'), (td.memory = '4 GB')),
       'with cpu 4096 use memory 8192..30720 in steps of 1024',
     ],
-    ['task role not an ARN', (td) => (td.taskRoleArn = 'my-role'), "taskRoleArn: 'my-role' is not an IAM role ARN"],
+    [
+      'task role not an ARN',
+      (td) => (td.taskRoleArn = 'my role'),
+      'taskRoleArn: is neither an IAM role ARN nor a role name',
+    ],
     [
       'execution role a user',
       (td) => (td.executionRoleArn = 'arn:aws:iam::123456789012:user/x'),
-      'is not an IAM role ARN',
+      'executionRoleArn: is neither an IAM role ARN nor a role name',
     ],
     [
       'ephemeral storage',
@@ -67,11 +87,11 @@ describe('validateTaskDefinition', () => {
     [
       'container name with a dot',
       (td) => ((nginx(td).name = 'web.1'), (nginx(td).dependsOn = [])),
-      "'web.1' is not a valid container name",
+      "containerDefinitions[0] ('web.1').name: is not a valid container name",
     ],
     ['container without an image', (td) => delete api(td).image, "containerDefinitions[1] ('api').image: is missing"],
     ['blank image', (td) => (api(td).image = '  '), "('api').image: is missing"],
-    ['image with a space', (td) => (api(td).image = 'nginx 1.27'), "'nginx 1.27' contains whitespace"],
+    ['image with a space', (td) => (api(td).image = 'nginx 1.27'), "('api').image: is not an image reference"],
     [
       'container memory over task',
       (td) => (api(td).memory = 2048),
@@ -94,7 +114,11 @@ describe('validateTaskDefinition', () => {
       (td) => (nginx(td).portMappings = [{ containerPort: 80, hostPort: 8080 }]),
       'hostPort: is 8080 but containerPort is 80; under awsvpc they must be equal',
     ],
-    ['port out of range', (td) => (nginx(td).portMappings = [{ containerPort: 70000 }]), '70000 is not a port number'],
+    [
+      'port out of range',
+      (td) => (nginx(td).portMappings = [{ containerPort: 70000 }]),
+      'portMappings[0].containerPort: is not a port number',
+    ],
     [
       'no containerPort',
       (td) => (nginx(td).portMappings = [{ protocol: 'tcp' }]),
@@ -103,12 +127,12 @@ describe('validateTaskDefinition', () => {
     [
       'bad protocol',
       (td) => (nginx(td).portMappings = [{ containerPort: 80, protocol: 'http' as 'tcp' }]),
-      "'http' is not a protocol",
+      'protocol: is not a protocol — use one of: tcp, udp',
     ],
     [
       'bad appProtocol',
       (td) => (nginx(td).portMappings = [{ containerPort: 80, appProtocol: 'https' as 'http' }]),
-      "'https' is not an app protocol",
+      'appProtocol: is not an app protocol — use one of: grpc, http, http2',
     ],
     [
       'same port in two containers',
@@ -125,17 +149,17 @@ describe('validateTaskDefinition', () => {
     [
       'env var name with a space',
       (td) => api(td).environment!.push({ name: 'MY VAR', value: '1' }),
-      "'MY VAR' is not a valid variable name",
+      'environment[2].name: is not a valid variable name',
     ],
     [
       'env var without a value',
       (td) => api(td).environment!.push({ name: 'EMPTY' }),
-      "environment[2].value: is missing for 'EMPTY'",
+      'environment[2].value: is missing',
     ],
     [
       'secret without valueFrom',
       (td) => api(td).secrets!.push({ name: 'X' } as Secret),
-      "secrets[1].valueFrom: is missing for 'X'",
+      'secrets[1].valueFrom: is missing',
     ],
     [
       'secret without a name',
@@ -160,12 +184,12 @@ describe('validateTaskDefinition', () => {
     [
       'log driver unknown',
       (td) => (api(td).logConfiguration!.logDriver = 'cloudwatch' as 'awslogs'),
-      "'cloudwatch' is not a log driver",
+      'logDriver: is not a log driver — use one of: ',
     ],
     [
       'log driver not on Fargate',
       (td) => (api(td).logConfiguration = { logDriver: 'json-file' }),
-      "'json-file' is not available on Fargate",
+      'json-file is not available on Fargate — use one of: awslogs, splunk, awsfirelens',
     ],
     [
       'awslogs without group',
@@ -185,7 +209,7 @@ describe('validateTaskDefinition', () => {
     [
       'dependsOn unknown container',
       (td) => (nginx(td).dependsOn = [{ containerName: 'db', condition: 'START' }]),
-      "dependsOn[0].containerName: 'db' is not a container of this task",
+      'dependsOn[0].containerName: names no container of this task — use one of: api',
     ],
     [
       'dependsOn itself',
@@ -195,12 +219,12 @@ describe('validateTaskDefinition', () => {
     [
       'dependsOn bad condition',
       (td) => (nginx(td).dependsOn = [{ containerName: 'api', condition: 'READY' as 'START' }]),
-      "'READY' is not a condition",
+      'dependsOn[0].condition: is not a condition — use one of: COMPLETE, HEALTHY, START, SUCCESS',
     ],
     [
       'mount of unknown volume',
       (td) => (nginx(td).mountPoints = [{ sourceVolume: 'data', containerPath: '/d' }]),
-      "mountPoints[0].sourceVolume: 'data' is not a volume of this task",
+      'mountPoints[0].sourceVolume: names no volume of this task — declare the volume under "volumes"',
     ],
     ['empty health check', (td) => (api(td).healthCheck = { command: [] }), 'healthCheck.command: is empty'],
     ['privileged on Fargate', (td) => (api(td).privileged = true), 'privileged: is not supported on Fargate'],
@@ -239,6 +263,132 @@ describe('validateTaskDefinition', () => {
   });
 });
 
+/** One case per rule at least, run through that rule alone: each concern is tested where it lives. */
+const BY_RULE: [keyof typeof RULES, string, Edit, string][] = [
+  ['family', 'family with a colon', (td) => (td.family = 'web:1'), 'family: is not a valid family name'],
+  ['launchTypes', 'bridge on Fargate', (td) => (td.networkMode = 'bridge'), 'Fargate requires awsvpc'],
+  ['taskSize', 'Fargate size pair', (td) => (td.memory = '512'), '512 MiB is not allowed with cpu 512 on Fargate'],
+  ['roles', 'template placeholder', (td) => (td.executionRoleArn = '{{EXECUTION_ROLE_ARN}}'), 'nor a role name'],
+  ['roles', 'account placeholder', (td) => (td.taskRoleArn = 'arn:aws:iam::XXXXXXXXXXXX:role/x'), 'taskRoleArn'],
+  ['storageAndVolumes', 'storage', (td) => (td.ephemeralStorage = { sizeInGiB: 300 }), '300 GiB is out of range'],
+  ['containerSet', 'no containers', (td) => (td.containerDefinitions = []), 'has no containers'],
+  ['images', 'placeholder image', (td) => (api(td).image = '<IMAGE1_NAME>'), 'looks like an unfilled placeholder'],
+  ['containerResources', 'memory sum', (td) => (nginx(td).memory = 768), "the containers' memory adds up to 1280 MiB"],
+  [
+    'ports',
+    'awsvpc host port',
+    (td) => (nginx(td).portMappings = [{ containerPort: 80, hostPort: 81 }]),
+    'must be equal',
+  ],
+  ['variables', 'env twice', (td) => api(td).environment!.push({ name: 'PORT', value: '1' }), "'PORT' is set twice"],
+  [
+    'executionRole',
+    'ECR on Fargate',
+    (td) => {
+      delete td.executionRoleArn;
+      delete api(td).secrets;
+      delete api(td).logConfiguration;
+      nginx(td).image = '123456789012.dkr.ecr.eu-west-2.amazonaws.com/web:1';
+    },
+    "is missing but containerDefinitions[0] ('nginx') pulls from ECR on Fargate",
+  ],
+  [
+    'logging',
+    'awslogs group',
+    (td) => delete api(td).logConfiguration!.options!['awslogs-group'],
+    'awslogs-group: is missing',
+  ],
+  [
+    'references',
+    'volumesFrom',
+    (td) => (api(td).volumesFrom = [{ sourceContainer: 'db' }]),
+    'names no other container',
+  ],
+  [
+    'limits',
+    '11 containers',
+    (td) => {
+      td.requiresCompatibilities = ['EC2'];
+      td.networkMode = 'bridge';
+      for (let i = 0; i < 9; i++)
+        td.containerDefinitions!.push({ name: `side${i}`, image: 'busybox', memory: 6, essential: false });
+    },
+    'has 11 containers; ECS allows at most 10 per task definition (Amazon ECS service quotas, https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html)',
+  ],
+  [
+    'limits',
+    'over 64 KiB',
+    (td) => {
+      api(td).command = ['sh', '-c', 'x'.repeat(MAX_TASK_DEFINITION_BYTES)];
+    },
+    'KiB; ECS registers at most 64 KiB',
+  ],
+];
+
+describe.each(BY_RULE)('rule %s: %s', (rule, _name, edit, message) => {
+  test('reports it on its own', () => {
+    const td = platformTaskDefinition();
+    edit(td);
+    const check = new Check(td, { where: WHERE });
+    RULES[rule]?.(check);
+    expect(() => check.errors.throwIfAny()).toThrow(message);
+  });
+});
+
+test('every rule has a case of its own above', () => {
+  expect(new Set(BY_RULE.map(([rule]) => rule))).toEqual(new Set(Object.keys(RULES)));
+});
+
+describe('what AWS accepts is accepted', () => {
+  test.each<[string, Edit]>([
+    ['short role names', (td) => ((td.executionRoleArn = 'ecsTaskExecutionRole'), (td.taskRoleArn = 'app-task'))],
+    ['role with a path', (td) => (td.taskRoleArn = 'arn:aws:iam::123456789012:role/service/app')],
+    ['GovCloud role', (td) => (td.taskRoleArn = 'arn:aws-us-gov:iam::123456789012:role/app')],
+    ['".25 vcpu" and ".5 gb"', (td) => ((td.cpu = '.25 vcpu'), (td.memory = '.5 gb'), (api(td).memory = 256))],
+    [
+      '10 containers',
+      (td) => {
+        for (let i = 0; i < 8; i++)
+          td.containerDefinitions!.push({ name: `side${i}`, image: 'busybox', essential: false });
+      },
+    ],
+  ])('%s', (_name, edit) => expect(problems(edit)).toBe(''));
+});
+
+describe('multi-step render: containers this step leaves alone', () => {
+  const withEmpty = (): RegisterTaskDefinitionCommandInput => {
+    const td = platformTaskDefinition();
+    api(td).image = '';
+    nginx(td).image = '<NGINX_IMAGE>';
+    return td;
+  };
+
+  test('warn at the render stage when another step will set the image', () => {
+    const result = validateTaskDefinition(withEmpty(), { where: WHERE, stage: 'render', changed: ['nginx2'] });
+    expect(result.warnings).toEqual([
+      `${WHERE} at containerDefinitions[0] ('nginx').image: is not an image reference (it looks like an unfilled placeholder); a later step must set it before the task definition is registered`,
+      `${WHERE} at containerDefinitions[1] ('api').image: is missing; a later step must set it before the task definition is registered`,
+    ]);
+  });
+
+  test('are errors for the containers this step changes, and at registration', () => {
+    expect(() => validateTaskDefinition(withEmpty(), { where: WHERE, stage: 'render', changed: ['api'] })).toThrow(
+      "('api').image: is missing",
+    );
+    expect(() => validateTaskDefinition(withEmpty(), WHERE)).toThrow(/2 problems/);
+  });
+
+  test("messages name the calling action's input only when it has one", () => {
+    const td = platformTaskDefinition();
+    delete td.executionRoleArn;
+    expect(() => validateTaskDefinition(td, WHERE)).toThrow('set "executionRoleArn" to a role ECS can use');
+    expect(() => validateTaskDefinition(td, WHERE)).not.toThrow('input');
+    expect(() =>
+      validateTaskDefinition(td, { where: WHERE, inputs: { executionRoleArn: 'execution-role-arn' } }),
+    ).toThrow('or set the input execution-role-arn');
+  });
+});
+
 describe('Fargate sizes', () => {
   test.each([
     [256, [512, 1024, 2048]],
@@ -253,6 +403,7 @@ describe('Fargate sizes', () => {
     ['1024', 1024],
     ['1 vCPU', 1024],
     ['0.25 vcpu', 256],
+    ['.25 vcpu', 256],
     ['.5', undefined],
   ])('cpu %p → %p', (text, units) => expect(parseCpuUnits(text)).toBe(units));
 
