@@ -10,12 +10,15 @@ import {
   type ActionIO,
 } from '@deploy-actions/core';
 import { environment as manifestEnvironment, loadManifest, taskSecrets } from '@deploy-actions/manifest';
+import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import {
+  changedContainers,
   cleanTaskDefinition,
   diffTaskDefinitions,
   loadTaskDefinitionFile,
   renderTaskDefinition,
   validateTaskDefinition,
+  type CleanResult,
   type RenderOptions,
   type SecretSpec,
 } from '@deploy-actions/taskdef';
@@ -23,7 +26,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { INPUT, readOptions, type Options } from './options';
+import { FIELD_INPUTS, INPUT, readOptions, type Options } from './options';
 import { describeChange, renderSummary } from './summary';
 
 export const ACTION = 'render-task-def';
@@ -65,7 +68,7 @@ async function describe(options: Options, deps: RenderDeps, reference: string, i
     if (name === 'ClientException' || name === 'InvalidParameterException') {
       throw new ConfigError(
         `input '${input}'`,
-        `ECS cannot find the task definition '${reference}' (${(error as Error).message})`,
+        `ECS cannot find the task definition '${reference}' (${awsErrorName(error) ?? 'error'})`,
         'check the name, that a revision is ACTIVE, and the region (aws-region / AWS_REGION)',
       );
     }
@@ -92,9 +95,8 @@ async function account(options: Options, deps: RenderDeps, region: string): Prom
 
 export async function main(io: ActionIO, deps: RenderDeps = awsDeps(io.env)): Promise<void> {
   const options = readOptions(io.inputs, io.env);
-  const { source } = options;
-  const where =
-    source.kind === 'file' ? `file '${io.inputs.raw(INPUT.taskDefinition)}'` : `task definition '${source.reference}'`;
+  const { source, plan } = options;
+  const where = source.kind === 'file' ? `file '${source.display}'` : `task definition '${source.reference}'`;
 
   // Everything local first: the manifest and its environment, so a typo fails before any AWS call.
   const manifest = options.manifest ? await loadManifest(options.manifest.path) : undefined;
@@ -113,59 +115,18 @@ export async function main(io: ActionIO, deps: RenderDeps = awsDeps(io.env)): Pr
       : describe(options, deps, source.reference, source.input),
   );
   const cleaned = cleanTaskDefinition(raw, where);
-  const names = (cleaned.taskDefinition.containerDefinitions ?? []).map((c) => c.name ?? '?');
-  io.log.info(`family ${cleaned.taskDefinition.family ?? '(none)'}, containers: ${names.join(', ') || '(none)'}`);
-  if (cleaned.removed.length > 0) io.log.notice(`${where}: removed read-only fields ${cleaned.removed.join(', ')}`);
-  if (cleaned.unknownHints.length > 0) {
-    const message = `${where}: keys the ECS API does not know (the SDK would drop them silently): ${cleaned.unknownHints.join(', ')}`;
-    if (options.unknownKeys === 'error')
-      throw new ConfigError(where, message.slice(where.length + 2), 'fix or remove them, or set unknown-keys: warn');
-    io.log.warning(`${message}; they were dropped`);
-  }
-  if (cleaned.coerced.length > 0) io.log.info(`converted to the API's types: ${cleaned.coerced.join(', ')}`);
+  reportCleaning(io, where, cleaned, options.unknownKeys);
 
-  const containers = cleaned.taskDefinition.containerDefinitions ?? [];
-  const images = { ...options.images };
-  if (options.image !== undefined) {
-    const targets =
-      options.containers.length > 0 ? options.containers : containers.length === 1 ? [containers[0]?.name ?? ''] : [];
-    if (targets.length === 0) {
-      throw new ConfigError(
-        `input '${INPUT.containerName}'`,
-        `is needed with image: the task definition has ${containers.length} containers`,
-        `set it to one of: ${containers.map((c) => c.name ?? '').join(', ')} (or use images: container=image)`,
-      );
-    }
-    for (const name of targets) {
-      if (images[name] !== undefined) {
-        throw new ConfigError(
-          `inputs '${INPUT.image}' and '${INPUT.images}'`,
-          `both give container '${name}' an image`,
-          'use one of them for this container',
-        );
-      }
-      images[name] = options.image;
-    }
-  }
-  const renderOptions: RenderOptions = {
-    containers: options.containers,
-    images,
-    ...(options.environment && { environment: options.environment }),
-    ...(options.secrets && { secrets: options.secrets }),
-    ...(options.logDriver !== undefined && { logDriver: options.logDriver }),
-    ...(options.logOptions && { logOptions: options.logOptions }),
-    ...(options.dockerLabels && { dockerLabels: options.dockerLabels }),
-    ...(options.command && { command: options.command }),
-    ...(options.cpu !== undefined && { cpu: options.cpu }),
-    ...(options.memory !== undefined && { memory: options.memory }),
-    ...(options.taskRoleArn !== undefined && { taskRoleArn: options.taskRoleArn }),
-    ...(options.executionRoleArn !== undefined && { executionRoleArn: options.executionRoleArn }),
-    ...(options.tags && { tags: options.tags }),
-    ...(options.region !== undefined && { region: options.region }),
-  };
   // Validate what the inputs make of the definition before asking STS for the account of the manifest ARNs.
-  let rendered = renderTaskDefinition(cleaned.taskDefinition, renderOptions);
-  validateTaskDefinition(rendered, where);
+  const check = (
+    renderOptions: RenderOptions,
+  ): { rendered: RegisterTaskDefinitionCommandInput; warnings: readonly string[] } => {
+    const rendered = renderTaskDefinition(cleaned.taskDefinition, renderOptions);
+    const changed = changedContainers(cleaned.taskDefinition, renderOptions);
+    const { warnings } = validateTaskDefinition(rendered, { where, stage: 'render', changed, inputs: FIELD_INPUTS });
+    return { rendered, warnings };
+  };
+  let { rendered, warnings } = check(plan);
   if (manifest && options.manifest && options.region !== undefined) {
     const accountId = await account(options, deps, options.region);
     const manifestSecrets: SecretSpec[] = taskSecrets(manifest, options.manifest.environment, {
@@ -175,9 +136,9 @@ export async function main(io: ActionIO, deps: RenderDeps = awsDeps(io.env)): Pr
     io.log.info(
       `${manifestSecrets.length} parameters of ${options.manifest.input} (${options.manifest.environment}) wired as secrets`,
     );
-    rendered = renderTaskDefinition(cleaned.taskDefinition, { ...renderOptions, manifestSecrets });
-    validateTaskDefinition(rendered, where);
+    ({ rendered, warnings } = check({ ...plan, manifestSecrets }));
   }
+  for (const warning of warnings) io.log.warning(warning);
 
   const changes = diffTaskDefinitions(cleaned.taskDefinition, rendered);
   await io.log.group(`Changes (${changes.length})`, async () => {
@@ -196,15 +157,34 @@ export async function main(io: ActionIO, deps: RenderDeps = awsDeps(io.env)): Pr
   io.setOutput('changes', JSON.stringify(changes));
   await io.writeSummary(
     renderSummary({
-      source: source.kind === 'file' ? io.inputs.raw(INPUT.taskDefinition) : source.reference,
+      source: source.display,
       file: path.basename(file),
       before: cleaned.taskDefinition,
       after: rendered,
       changes,
       removed: cleaned.removed,
       unknown: cleaned.unknown,
+      emptied: cleaned.emptied,
+      warnings,
     }),
   );
+}
+
+/** Says what cleaning did: read-only fields and "" fields left out, unknown keys dropped (or refused). */
+function reportCleaning(io: ActionIO, where: string, cleaned: CleanResult, unknownKeys: 'warn' | 'error'): void {
+  const { taskDefinition } = cleaned;
+  const names = (taskDefinition.containerDefinitions ?? []).map((c) => c.name ?? '?');
+  io.log.info(`family ${taskDefinition.family ?? '(none)'}, containers: ${names.join(', ') || '(none)'}`);
+  if (cleaned.removed.length > 0) io.log.notice(`${where}: removed read-only fields ${cleaned.removed.join(', ')}`);
+  if (cleaned.emptied.length > 0) {
+    io.log.info(`left out fields given as "" (not set): ${cleaned.emptied.join(', ')}`);
+  }
+  if (cleaned.unknownHints.length > 0) {
+    const problem = `has keys the ECS API does not know (the SDK would drop them silently): ${cleaned.unknownHints.join(', ')}`;
+    if (unknownKeys === 'error') throw new ConfigError(where, problem, 'fix or remove them, or set unknown-keys: warn');
+    io.log.warning(`${where}: ${problem}; they were dropped`);
+  }
+  if (cleaned.coerced.length > 0) io.log.info(`converted to the API's types: ${cleaned.coerced.join(', ')}`);
 }
 
 export function run(io?: ActionIO): Promise<void> {

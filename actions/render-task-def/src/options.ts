@@ -6,7 +6,15 @@ import {
   type Inputs,
   type KeyValue,
 } from '@deploy-actions/core';
-import { parseCpuUnits, parseMemoryMiB, splitCommand, type MergeMode, type NamedValue } from '@deploy-actions/taskdef';
+import {
+  parseCpuUnits,
+  parseMemoryMiB,
+  splitCommand,
+  type FieldInputs,
+  type MergeMode,
+  type NamedValue,
+  type RenderOptions,
+} from '@deploy-actions/taskdef';
 
 /** Input names in one place (aws-actions/amazon-ecs-render-task-definition's where they exist). */
 export const INPUT = {
@@ -17,6 +25,7 @@ export const INPUT = {
   containerName: 'container-name',
   image: 'image',
   images: 'images',
+  envFiles: 'env-files',
   environment: 'environment-variables',
   environmentMode: 'environment-mode',
   secrets: 'secrets',
@@ -37,34 +46,34 @@ export const INPUT = {
   unknownKeys: 'unknown-keys',
 } as const;
 
+/** `display` is the source as the user gave it, for messages and the summary. */
 export type Source =
-  | { readonly kind: 'file'; readonly input: string; readonly path: string }
-  | { readonly kind: 'live'; readonly input: string; readonly reference: string };
+  | { readonly kind: 'file'; readonly input: string; readonly path: string; readonly display: string }
+  | { readonly kind: 'live'; readonly input: string; readonly reference: string; readonly display: string };
+
+/** The task definition fields this action's inputs set, for validation messages. */
+export const FIELD_INPUTS: FieldInputs = {
+  image: INPUT.image,
+  cpu: INPUT.cpu,
+  memory: INPUT.memory,
+  taskRoleArn: INPUT.taskRoleArn,
+  executionRoleArn: INPUT.executionRoleArn,
+  logDriver: INPUT.logDriver,
+};
 
 export interface Options {
   readonly source: Source;
-  readonly containers: string[];
-  /** The image input: for container-name's containers, or the only container. */
-  readonly image?: string;
-  readonly images: Record<string, string>;
-  readonly environment?: { values: NamedValue[]; mode: MergeMode };
-  readonly secrets?: { values: NamedValue[]; mode: MergeMode };
+  /** Everything the inputs change, built once here: main only applies it. */
+  readonly plan: RenderOptions;
   readonly manifest?: { path: string; input: string; environment: string };
   readonly accountId?: string;
   readonly region?: string;
-  readonly logDriver?: string;
-  readonly logOptions?: Record<string, string>;
-  readonly dockerLabels?: Record<string, string>;
-  readonly command?: string[];
-  readonly cpu?: string;
-  readonly memory?: string;
-  readonly taskRoleArn?: string;
-  readonly executionRoleArn?: string;
-  readonly tags?: Record<string, string>;
   readonly unknownKeys: 'warn' | 'error';
 }
 
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+/** A role ARN, or a role name ECS resolves in the task's account (what AWS's own examples use). */
+const ROLE_ARN = /^(arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}|[\w+=,.@-]{1,64})$/;
+const S3_OBJECT_ARN = /^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/\S+$/;
 const TASK_DEFINITION_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]{1,255}:\d+$/;
 const FAMILY = /^[A-Za-z0-9_-]{1,255}$/;
 const CONTAINER = /^[A-Za-z0-9_-]{1,255}$/;
@@ -113,32 +122,29 @@ export function readOptions(inputs: Inputs, env: NodeJS.ProcessEnv): Options {
       'set exactly one: a file (task-definition), a family (task-definition-family) or an ARN (task-definition-arn)',
     );
   } else if (file !== undefined) {
-    source = { kind: 'file', input: INPUT.taskDefinition, path: workspacePath(file, env) };
+    source = { kind: 'file', input: INPUT.taskDefinition, path: workspacePath(file, env), display: file };
   } else if (family !== undefined) {
     if (!FAMILY.test(family)) {
       errors.add(
         `input '${INPUT.family}'`,
-        `'${family}' is not a family name`,
+        'is not a family name',
         'use letters, digits, hyphens and underscores (no :revision; use task-definition-revision)',
       );
     }
     if (revision !== undefined && !/^[1-9]\d*$/.test(revision)) {
-      errors.add(
-        `input '${INPUT.revision}'`,
-        `'${revision}' is not a revision number`,
-        'use a whole number such as 12',
-      );
+      errors.add(`input '${INPUT.revision}'`, 'is not a revision number', 'use a whole number such as 12');
     }
-    source = { kind: 'live', input: INPUT.family, reference: revision ? `${family}:${revision}` : family };
+    const reference = revision ? `${family}:${revision}` : family;
+    source = { kind: 'live', input: INPUT.family, reference, display: reference };
   } else if (arn !== undefined) {
     if (!TASK_DEFINITION_ARN.test(arn) && !/^[A-Za-z0-9_-]{1,255}:\d+$/.test(arn)) {
       errors.add(
         `input '${INPUT.arn}'`,
-        `'${arn}' is not a task definition ARN`,
+        'is not a task definition ARN',
         'use arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision> or <family>:<revision>',
       );
     }
-    source = { kind: 'live', input: INPUT.arn, reference: arn };
+    source = { kind: 'live', input: INPUT.arn, reference: arn, display: arn };
   }
   if (revision !== undefined && family === undefined) {
     errors.add(
@@ -166,7 +172,7 @@ export function readOptions(inputs: Inputs, env: NodeJS.ProcessEnv): Options {
     if (/\s/.test(image) || image === '')
       errors.add(
         where,
-        `'${image}' is not an image reference`,
+        'is not an image reference',
         'use e.g. 123456789012.dkr.ecr.eu-west-2.amazonaws.com/web@sha256:... or nginx:1.27',
       );
   };
@@ -197,6 +203,26 @@ export function readOptions(inputs: Inputs, env: NodeJS.ProcessEnv): Options {
     }
     images[key] = value;
   }
+
+  // With container-name, aws-actions requires the image; an empty one is what a mistyped step id or output in
+  // ${{ steps.<id>.outputs.image }} gives, and must not quietly deploy the image the file already had.
+  if (containers.length > 0 && image === undefined && imageLines.length === 0) {
+    errors.add(
+      `input '${INPUT.image}'`,
+      'is empty, but container-name is set',
+      'give the image to deploy (check the step id and output name of the expression), or images: container=image',
+    );
+  }
+  const envFiles = inputs.lines(INPUT.envFiles);
+  envFiles.forEach((arn, i) => {
+    if (!S3_OBJECT_ARN.test(arn)) {
+      errors.add(
+        `input '${INPUT.envFiles}' line ${i + 1}`,
+        'is not an S3 object ARN',
+        'use arn:aws:s3:::<bucket>/<key>.env',
+      );
+    }
+  });
 
   // Environment and secrets.
   const mode = (name: string): MergeMode | undefined =>
@@ -256,15 +282,11 @@ export function readOptions(inputs: Inputs, env: NodeJS.ProcessEnv): Options {
   }
   const accountId = opt(INPUT.accountId);
   if (accountId !== undefined && !/^\d{12}$/.test(accountId)) {
-    errors.add(
-      `input '${INPUT.accountId}'`,
-      `'${accountId}' is not an AWS account ID`,
-      'use the 12 digits, e.g. 123456789012',
-    );
+    errors.add(`input '${INPUT.accountId}'`, 'is not an AWS account ID', 'use the 12 digits, e.g. 123456789012');
   }
   const region = opt(INPUT.region) ?? env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'];
   if (region !== undefined && region !== '' && !isAwsRegion(region)) {
-    errors.add(`input '${INPUT.region}'`, `'${region}' is not an AWS region code`, 'use e.g. eu-west-2');
+    errors.add(`input '${INPUT.region}'`, 'is not an AWS region code', 'use e.g. eu-west-2');
   }
 
   // Logging, labels, command.
@@ -286,15 +308,11 @@ export function readOptions(inputs: Inputs, env: NodeJS.ProcessEnv): Options {
   // Task-level fields.
   const cpu = opt(INPUT.cpu);
   if (cpu !== undefined && parseCpuUnits(cpu) === undefined) {
-    errors.add(
-      `input '${INPUT.cpu}'`,
-      `'${cpu}' is not a CPU size`,
-      'use CPU units such as 256, 512, 1024, or "1 vCPU"',
-    );
+    errors.add(`input '${INPUT.cpu}'`, 'is not a CPU size', 'use CPU units such as 256, 512, 1024, or "1 vCPU"');
   }
   const memory = opt(INPUT.memory);
   if (memory !== undefined && parseMemoryMiB(memory) === undefined) {
-    errors.add(`input '${INPUT.memory}'`, `'${memory}' is not a memory size`, 'use MiB such as 512, 2048, or "2 GB"');
+    errors.add(`input '${INPUT.memory}'`, 'is not a memory size', 'use MiB such as 512, 2048, or "2 GB"');
   }
   const taskRoleArn = opt(INPUT.taskRoleArn);
   const executionRoleArn = opt(INPUT.executionRoleArn);
@@ -303,7 +321,11 @@ export function readOptions(inputs: Inputs, env: NodeJS.ProcessEnv): Options {
     [INPUT.executionRoleArn, executionRoleArn],
   ] as const) {
     if (value !== undefined && !ROLE_ARN.test(value)) {
-      errors.add(`input '${name}'`, `'${value}' is not an IAM role ARN`, 'use arn:aws:iam::<account>:role/<name>');
+      errors.add(
+        `input '${name}'`,
+        'is neither an IAM role ARN nor a role name',
+        'use arn:aws:iam::<12-digit account>:role/<name>, or the role name alone',
+      );
     }
   }
   const tagsText = opt(INPUT.tags);
@@ -322,23 +344,19 @@ export function readOptions(inputs: Inputs, env: NodeJS.ProcessEnv): Options {
 
   errors.throwIfAny();
   if (source === undefined) throw new Error('unreachable: source checked above');
-  return {
-    source,
+  const environmentReplace = inputs.optional(INPUT.environmentMode) === 'replace';
+  const secretsReplace = inputs.optional(INPUT.secretsMode) === 'replace';
+  const plan: RenderOptions = {
     containers,
-    ...(image !== undefined && { image }),
     images,
-    ...((envValues.length > 0 || inputs.optional(INPUT.environmentMode) === 'replace') && {
+    ...(image !== undefined && { image }),
+    ...(envFiles.length > 0 && { environmentFiles: envFiles }),
+    ...((envValues.length > 0 || environmentReplace) && {
       environment: { values: envValues, mode: environmentMode ?? 'merge' },
     }),
-    ...((secretValues.length > 0 || inputs.optional(INPUT.secretsMode) === 'replace') && {
+    ...((secretValues.length > 0 || secretsReplace) && {
       secrets: { values: secretValues, mode: secretsMode ?? 'merge' },
     }),
-    ...(manifestFile !== undefined &&
-      manifestEnvironment !== undefined && {
-        manifest: { path: workspacePath(manifestFile, env), input: manifestFile, environment: manifestEnvironment },
-      }),
-    ...(accountId !== undefined && { accountId }),
-    ...(region !== undefined && region !== '' && { region }),
     ...(logDriver !== undefined && { logDriver }),
     ...(logOptions !== undefined && { logOptions }),
     ...(dockerLabels !== undefined && { dockerLabels }),
@@ -348,6 +366,17 @@ export function readOptions(inputs: Inputs, env: NodeJS.ProcessEnv): Options {
     ...(taskRoleArn !== undefined && { taskRoleArn }),
     ...(executionRoleArn !== undefined && { executionRoleArn }),
     ...(tags !== undefined && { tags }),
+    ...(region !== undefined && region !== '' && { region }),
+  };
+  return {
+    source,
+    plan,
+    ...(manifestFile !== undefined &&
+      manifestEnvironment !== undefined && {
+        manifest: { path: workspacePath(manifestFile, env), input: manifestFile, environment: manifestEnvironment },
+      }),
+    ...(accountId !== undefined && { accountId }),
+    ...(region !== undefined && region !== '' && { region }),
     unknownKeys,
   };
 }

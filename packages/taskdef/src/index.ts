@@ -16,6 +16,7 @@ export type { Shape, Scalar } from './shape';
 export { splitCommand } from './command';
 export {
   renderTaskDefinition,
+  changedContainers,
   AWSLOGS_STREAM_PREFIX,
   type RenderOptions,
   type MergeMode,

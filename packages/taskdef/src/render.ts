@@ -5,7 +5,7 @@ import type {
   RegisterTaskDefinitionCommandInput,
   Secret,
 } from '@aws-sdk/client-ecs';
-import { ErrorCollector } from '@deploy-actions/core';
+import { ConfigError, ErrorCollector } from '@deploy-actions/core';
 
 export type MergeMode = 'merge' | 'replace';
 
@@ -25,8 +25,12 @@ export interface SecretSpec {
 export interface RenderOptions {
   /** Containers that environment, secrets, logging, labels and command apply to (default: the only container). */
   readonly containers?: readonly string[];
+  /** Image for the target containers (`containers`, or the only container). */
+  readonly image?: string;
   /** Image per container name. */
   readonly images?: Readonly<Record<string, string>>;
+  /** S3 object ARNs of env files for the target containers; they replace the container's environmentFiles. */
+  readonly environmentFiles?: readonly string[];
   readonly environment?: { readonly values: readonly NamedValue[]; readonly mode: MergeMode };
   readonly secrets?: { readonly values: readonly NamedValue[]; readonly mode: MergeMode };
   /** Secrets from a parameters manifest, merged after `secrets` (each may name its own container). */
@@ -76,6 +80,59 @@ function mergeByName<T extends { name?: string | undefined }>(
   return out;
 }
 
+/** Whether any option changes the target containers (so a definition of several needs container-name). */
+function needsTarget(options: RenderOptions): boolean {
+  return (
+    options.image !== undefined ||
+    options.environmentFiles !== undefined ||
+    options.environment !== undefined ||
+    options.secrets !== undefined ||
+    (options.manifestSecrets ?? []).some((s) => s.container === undefined) ||
+    options.logDriver !== undefined ||
+    options.logOptions !== undefined ||
+    options.dockerLabels !== undefined ||
+    options.command !== undefined
+  );
+}
+
+/** The containers `image`, environment, secrets, logging, labels and command apply to. */
+function resolveTargets(
+  td: RegisterTaskDefinitionCommandInput,
+  options: RenderOptions,
+  errors?: ErrorCollector,
+): ContainerDefinition[] {
+  const containers = td.containerDefinitions ?? [];
+  if (options.containers && options.containers.length > 0) {
+    const found: ContainerDefinition[] = [];
+    for (const name of options.containers) {
+      const container = containers.find((c) => c.name === name);
+      if (container) found.push(container);
+      else errors?.add("input 'container-name'", ...unknownContainer(name, td));
+    }
+    return found;
+  }
+  if (containers.length === 1 && containers[0]) return [containers[0]];
+  if (needsTarget(options)) {
+    errors?.add(
+      "input 'container-name'",
+      `is needed to know which of the ${containers.length} containers to change`,
+      `use one of: ${containerNames(td).join(', ')}`,
+    );
+  }
+  return [];
+}
+
+/**
+ * The containers a render changes: its targets, those given an image by name, and those the manifest wires
+ * secrets into. The others are as the source had them (a later step of a multi-step render may change them).
+ */
+export function changedContainers(td: RegisterTaskDefinitionCommandInput, options: RenderOptions): string[] {
+  const names = new Set<string>(Object.keys(options.images ?? {}));
+  if (needsTarget(options)) for (const c of resolveTargets(td, options)) names.add(c.name ?? '');
+  for (const s of options.manifestSecrets ?? []) if (s.container !== undefined) names.add(s.container);
+  return [...names];
+}
+
 /**
  * Applies one deploy's changes to a cleaned task definition and returns a new one (the input is not modified).
  * Input errors that depend on the definition (unknown container, no target container) are collected and thrown
@@ -88,6 +145,10 @@ export function renderTaskDefinition(
   const td = structuredClone(source);
   const errors = new ErrorCollector();
   const containers = td.containerDefinitions ?? [];
+  if (containers.length === 0) {
+    // Said once, as the missing field, rather than as every container name the inputs give being unknown.
+    throw new ConfigError('task definition', 'has no containerDefinitions', 'add the list of containers to the file');
+  }
   const byName = (name: string): ContainerDefinition | undefined => containers.find((c) => c.name === name);
 
   for (const [name, image] of Object.entries(options.images ?? {})) {
@@ -97,34 +158,17 @@ export function renderTaskDefinition(
     } else container.image = image;
   }
 
-  const needsTarget =
-    options.environment !== undefined ||
-    options.secrets !== undefined ||
-    (options.manifestSecrets ?? []).some((s) => s.container === undefined) ||
-    options.logDriver !== undefined ||
-    options.logOptions !== undefined ||
-    options.dockerLabels !== undefined ||
-    options.command !== undefined;
-  let targets: ContainerDefinition[] = [];
-  if (options.containers && options.containers.length > 0) {
-    for (const name of options.containers) {
-      const container = byName(name);
-      if (container) targets.push(container);
-      else {
-        errors.add("input 'container-name'", ...unknownContainer(name, td));
-      }
-    }
-  } else if (containers.length === 1 && containers[0]) {
-    targets = [containers[0]];
-  } else if (needsTarget) {
-    errors.add(
-      "input 'container-name'",
-      `is needed to know which of the ${containers.length} containers to change`,
-      `set it to one of: ${containerNames(td).join(', ')}`,
-    );
-  }
-
+  const targets = resolveTargets(td, options, errors);
   for (const c of targets) {
+    if (options.image !== undefined && options.images?.[c.name ?? ''] !== undefined) {
+      errors.add(
+        "inputs 'image' and 'images'",
+        `both give container '${c.name ?? ''}' an image`,
+        'use one of them for this container',
+      );
+    }
+    if (options.image !== undefined) c.image = options.image;
+    if (options.environmentFiles) c.environmentFiles = options.environmentFiles.map((value) => ({ value, type: 's3' }));
     if (options.environment) {
       const incoming: KeyValuePair[] = options.environment.values.map((v) => ({ name: v.name, value: v.value }));
       c.environment = mergeByName(c.environment, incoming, options.environment.mode);

@@ -110,7 +110,7 @@ test.each([
   [{ tags: 'ok, -bad' }, "input 'tags': '-bad' is not a valid tag"],
   [{ 'base-image': 'nginx@sha256:123' }, "input 'base-image': 'nginx@sha256:123' has an invalid digest"],
   [{ platform: 'amd64' }, "input 'platform': 'amd64' is not os/architecture[/variant]"],
-  [{ builder: 'kaniko' }, "input 'builder': 'kaniko' is not allowed — use one of: oci, docker"],
+  [{ builder: 'kaniko' }, "input 'builder': is not one of the allowed values — use one of: oci, docker"],
   [{ dockerfile: 'Dockerfile' }, "input 'dockerfile': is only used by the docker builder"],
   [{ 'registry-username': 'ci' }, "input 'registry-password': is required when the other registry credential is set"],
   [
@@ -123,7 +123,7 @@ test.each([
   ],
   [{ 'api-path': 'api' }, "input 'api-path': 'api' is not a path prefix"],
   [{ 'server-names': 'bad_name!' }, "input 'server-names': 'bad_name!' is not a host name"],
-  [{ 'reject-unknown-hosts': 'maybe' }, "input 'reject-unknown-hosts': 'maybe' is not a boolean"],
+  [{ 'reject-unknown-hosts': 'maybe' }, "input 'reject-unknown-hosts': is not a boolean"],
   [{ labels: 'no-equals-sign' }, "input 'labels' line 1: has no '='"],
 ])('%j is rejected: %s', (inputs, message) => {
   expect(() => readOptions(memoryIO({ ...valid, ...inputs }, env))).toThrow(message);

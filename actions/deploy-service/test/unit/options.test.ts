@@ -96,14 +96,14 @@ test('every input problem is reported at once, before any AWS call', async () =>
   const message = error instanceof Error ? error.message : '';
   for (const expected of [
     /input 'service': is required/,
-    /input 'wait-for-minutes': 0 is out of range/,
-    /input 'poll-interval-seconds': 'fast' is not a number/,
+    /input 'wait-for-minutes': is out of range/,
+    /input 'poll-interval-seconds': is not a number/,
     /input 'desired-count': -1 is out of range/,
     /input 'propagate-tags': 'ALL' is not allowed/,
     /input 'run-task-container': is set but run-task is false/,
     /input 'environment': needs github-token/,
     /input 'environment-url': 'not a url' is not an http\(s\) URL/,
-    /input 'keep-revisions': 0 is out of range/,
+    /input 'keep-revisions': is out of range/,
   ]) {
     expect(message).toMatch(expected);
   }

@@ -122,7 +122,7 @@ test('JSON: images per container, read-only fields removed, unknown key warned, 
   }[];
   expect(changes).toContainEqual({ container: 'nginx', field: 'environment', action: 'added', name: 'API_TOKEN' });
   expect(changes).toContainEqual({ container: 'nginx', field: 'environment', action: 'changed', name: 'UPSTREAM' });
-  expect(result.summary).toContain('<code>busybox:latest</code> → <code>repo/api:42</code>');
+  expect(result.summary).toContain('<code>busybox:latest</code> → <code>api:42</code>');
   expect(result.summary).toContain('API\\_TOKEN');
   // Environment values are never shown: not in the log, outputs or summary.
   expect(everythingVisible(result)).not.toMatch(/tok-9f8e7d6c5b|127\.0\.0\.1:3000/);

@@ -103,7 +103,7 @@ describe('render-task-def main', () => {
     );
     expect(out.outputs['family']).toBe('learning-platform');
     expect(JSON.parse(out.outputs['changes']!)).toHaveLength(2);
-    expect(out.summary).toContain('<code>busybox:latest</code> → <code>repo/api:7</code>');
+    expect(out.summary).toContain('<code>busybox:latest</code> → <code>api:7</code>');
   });
 
   test('YAML with numbers and a single container needs no container-name', async () => {
@@ -145,6 +145,7 @@ describe('render-task-def main', () => {
     const out = io({
       'task-definition': 'td.json',
       'container-name': 'api',
+      image: 'busybox:latest',
       'environment-variables': 'DATABASE_URL=postgres://u:pa55word-xyz@h/db?sslmode=require\nRAILS_ENV=staging-value-q',
       'environment-mode': 'replace',
     });
@@ -215,6 +216,7 @@ describe('render-task-def main', () => {
     const out = io({
       'task-definition': 'td.json',
       'container-name': 'api',
+      image: 'busybox:latest',
       'environment-mode': 'replace',
       secrets: 'DB_PASSWORD=arn:aws:ssm:eu-west-2:123456789012:parameter/lp/DB_PASSWORD',
     });
@@ -264,11 +266,15 @@ describe('render-task-def main', () => {
       { 'task-definition-family': 'web', 'task-definition-arn': 'web:1' },
       'more than one task definition source',
     ],
-    ['family with revision inside', { 'task-definition-family': 'web:3' }, "'web:3' is not a family name"],
+    [
+      'family with revision inside',
+      { 'task-definition-family': 'web:3' },
+      "task-definition-family': is not a family name",
+    ],
     [
       'revision not a number',
       { 'task-definition-family': 'web', 'task-definition-revision': 'latest' },
-      "'latest' is not a revision number",
+      'is not a revision number',
     ],
     ['revision alone', { ...td, 'task-definition-revision': '3' }, 'only applies with task-definition-family'],
     ['arn malformed', { 'task-definition-arn': 'arn:aws:ecs:task/web' }, 'is not a task definition ARN'],
@@ -276,7 +282,7 @@ describe('render-task-def main', () => {
     [
       'image with space',
       { ...td, 'container-name': 'api', image: 'repo/api 2' },
-      "'repo/api 2' is not an image reference",
+      "input 'image': is not an image reference",
     ],
     [
       'images line without =',
@@ -302,7 +308,7 @@ describe('render-task-def main', () => {
     [
       'image without container-name',
       { ...td, image: 'x' },
-      "input 'container-name': is needed with image: the task definition has 2 containers",
+      "input 'container-name': is needed to know which of the 2 containers to change — use one of: nginx, api",
     ],
     ['unknown container-name', { ...td, 'container-name': 'worker', image: 'x' }, "there is no container 'worker'"],
     [
@@ -316,11 +322,11 @@ describe('render-task-def main', () => {
     [
       'environment-mode',
       { ...td, 'environment-mode': 'append' },
-      "input 'environment-mode': 'append' is not allowed — use one of: merge, replace",
+      "input 'environment-mode': is not one of the allowed values — use one of: merge, replace",
     ],
     ['secret without valueFrom', { ...td, secrets: 'DB_PASSWORD=' }, "'DB_PASSWORD' has no valueFrom"],
     ['secret and variable', { ...td, secrets: 'A=arn:x', 'environment-variables': 'A=1' }, "'A' is in both"],
-    ['secrets-mode', { ...td, 'secrets-mode': 'overwrite' }, "input 'secrets-mode': 'overwrite' is not allowed"],
+    ['secrets-mode', { ...td, 'secrets-mode': 'overwrite' }, "input 'secrets-mode': is not one of the allowed values"],
     [
       'environment needs container-name',
       { ...td, 'environment-variables': 'A=1' },
@@ -347,17 +353,17 @@ describe('render-task-def main', () => {
       { ...td, 'parameters-manifest': manifest, environment: 'production' },
       "input 'aws-region': is needed to build the SSM parameter ARNs",
     ],
-    ['account id', { ...td, 'aws-account-id': '12345' }, "'12345' is not an AWS account ID"],
-    ['region', { ...td, 'aws-region': 'London' }, "'London' is not an AWS region code"],
+    ['account id', { ...td, 'aws-account-id': '12345' }, "input 'aws-account-id': is not an AWS account ID"],
+    ['region', { ...td, 'aws-region': 'London' }, "input 'aws-region': is not an AWS region code"],
     [
       'log options JSON',
-      { ...td, 'container-name': 'api', 'log-configuration-options': '{"awslogs-group": ' },
+      { ...td, 'container-name': 'api', image: 'a', 'log-configuration-options': '{"awslogs-group": ' },
       "input 'log-configuration-options': is not valid JSON",
     ],
     [
       'log driver',
-      { ...td, 'container-name': 'api', 'log-configuration-log-driver': 'cloudwatch' },
-      "'cloudwatch' is not a log driver",
+      { ...td, 'container-name': 'api', image: 'a', 'log-configuration-log-driver': 'cloudwatch' },
+      'logConfiguration.logDriver: is not a log driver',
     ],
     [
       'labels not strings',
@@ -366,17 +372,25 @@ describe('render-task-def main', () => {
     ],
     ['command quote', { ...td, 'container-name': 'api', command: 'bin/rails "server' }, 'unterminated " quote'],
     ['command pipe', { ...td, 'container-name': 'api', command: 'rake db:migrate | tee log' }, "shell operator '|'"],
-    ['cpu', { ...td, cpu: 'fast' }, "input 'cpu': 'fast' is not a CPU size"],
-    ['memory', { ...td, memory: 'lots' }, "input 'memory': 'lots' is not a memory size"],
+    ['cpu', { ...td, cpu: 'fast' }, "input 'cpu': is not a CPU size"],
+    ['memory', { ...td, memory: 'lots' }, "input 'memory': is not a memory size"],
     ['Fargate size', { ...td, cpu: '256', memory: '4096' }, '4096 MiB is not allowed with cpu 256 on Fargate'],
-    ['task role', { ...td, 'task-role-arn': 'api-role' }, "input 'task-role-arn': 'api-role' is not an IAM role ARN"],
+    [
+      'task role',
+      { ...td, 'task-role-arn': 'api role' },
+      "input 'task-role-arn': is neither an IAM role ARN nor a role name",
+    ],
     [
       'execution role',
       { ...td, 'execution-role-arn': 'arn:aws:iam::123:role/x' },
-      "input 'execution-role-arn': 'arn:aws:iam::123:role/x' is not an IAM role ARN",
+      "input 'execution-role-arn': is neither an IAM role ARN nor a role name",
     ],
     ['reserved tag', { ...td, tags: 'aws:owner=me' }, "the tag key 'aws:owner' is reserved"],
-    ['unknown-keys value', { ...td, 'unknown-keys': 'ignore' }, "input 'unknown-keys': 'ignore' is not allowed"],
+    [
+      'unknown-keys value',
+      { ...td, 'unknown-keys': 'ignore' },
+      "input 'unknown-keys': is not one of the allowed values",
+    ],
     [
       'unknown keys as errors',
       { 'task-definition': 'typo.json', 'unknown-keys': 'error' },

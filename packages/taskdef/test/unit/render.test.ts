@@ -221,7 +221,7 @@ describe('renderTaskDefinition', () => {
     [
       'no target among two',
       { environment: { mode: 'merge', values: [] } },
-      "input 'container-name': is needed to know which of the 2 containers to change — set it to one of: nginx, api",
+      "input 'container-name': is needed to know which of the 2 containers to change — use one of: nginx, api",
     ],
     [
       'manifest container missing',
