@@ -98,7 +98,7 @@ test('every input problem is reported at once, before any AWS call', async () =>
     /input 'service': is required/,
     /input 'wait-for-minutes': is out of range/,
     /input 'poll-interval-seconds': is not a number/,
-    /input 'desired-count': -1 is out of range/,
+    /input 'desired-count': is out of range/,
     /input 'propagate-tags': 'ALL' is not allowed/,
     /input 'run-task-container': is set but run-task is false/,
     /input 'environment': needs github-token/,
