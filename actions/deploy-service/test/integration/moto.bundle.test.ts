@@ -116,7 +116,7 @@ test.each([
   {
     name: 'fractional minutes are fine but text is not',
     inputs: { 'task-definition': 'td.yaml', service: 'frontend', 'wait-for-minutes': 'soon' },
-    message: /input 'wait-for-minutes': 'soon' is not a number/,
+    message: /input 'wait-for-minutes': is not a number/,
   },
   {
     name: 'run-task inputs without run-task',

@@ -99,7 +99,7 @@ test('every input problem is reported at once, before any AWS call', async () =>
     /input 'wait-for-minutes': is out of range/,
     /input 'poll-interval-seconds': is not a number/,
     /input 'desired-count': is out of range/,
-    /input 'propagate-tags': 'ALL' is not allowed/,
+    /input 'propagate-tags': is not one of the allowed values/,
     /input 'run-task-container': is set but run-task is false/,
     /input 'environment': needs github-token/,
     /input 'environment-url': 'not a url' is not an http\(s\) URL/,

@@ -80,7 +80,7 @@ test.each<[string, () => Record<string, string>, string]>([
     { key: 'service', value: 'api' },
     { key: 'deployed-by', value: 'ci' },
   ]);
-  expect(result.summary).toContain(`<code>${before}</code> → <code>repo/api:3</code>`);
+  expect(result.summary).toContain(`<code>${before}</code> → <code>api:3</code>`);
   expect(result.visible).toMatch(/::notice::task definition '.*': removed read-only fields .*taskDefinitionArn/);
 });
 

@@ -201,7 +201,7 @@ test.each([
   [{ 'parameters-manifest': 'nope.yml' }, /input 'parameters-manifest': file '.*nope\.yml' does not exist/],
   [{ 'task-definitions': 'missing.json' }, /input 'task-definitions': file '.*missing\.json' does not exist/],
   [{ 'max-concurrency': '0' }, /input 'max-concurrency': is out of range/],
-  [{ 'fail-on-warnings': 'maybe' }, /input 'fail-on-warnings': 'maybe' is not a boolean/],
+  [{ 'fail-on-warnings': 'maybe' }, /input 'fail-on-warnings': is not a boolean/],
   [{ 'aws-region': 'London' }, /input 'aws-region': 'London' is not an AWS region code/],
 ])('bad input %j fails before any AWS call', async (inputs, message) => {
   const r = await verify(inputs, await workspace(), { AWS_ENDPOINT_URL: 'http://127.0.0.1:9' });
