@@ -1,3 +1,4 @@
 export * from './sim';
 export * from './docker-registry';
 export * from './base-image';
+export * from './proxy';
