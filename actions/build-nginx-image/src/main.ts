@@ -1,23 +1,23 @@
 import { ECRClient } from '@aws-sdk/client-ecr';
 import * as exec from '@actions/exec';
-import { awsClientConfig, maskSecret, md, runAction, type ActionIO } from '@deploy-actions/core';
-import { imageEnvironment, nginxFiles } from '@deploy-actions/nginx-config';
+import { awsClientConfig, maskSecret, runAction, type ActionIO } from '@deploy-actions/core';
+import { imageEnvironment, nginxFiles, WELL_KNOWN_DIR } from '@deploy-actions/nginx-config';
 import {
+  buildAndPushImage,
   directoryEntries,
   ecrLogin,
   formatPlatform,
   generatedEntries,
-  planImage,
-  pushImage,
   RegistryClient,
   resolveImage,
   type Credentials,
-  type PushResult,
 } from '@deploy-actions/oci';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { creationTime } from './created';
 import { dockerBuild, type Exec } from './docker';
-import { readOptions, type BuildNginxImageOptions } from './options';
+import { readOptions } from './options';
+import { dockerSummary, imageSummary, listSome } from './summary';
 
 export const ACTION = 'build-nginx-image';
 
@@ -26,12 +26,6 @@ export interface Dependencies {
   readonly ecrClient?: (region: string | undefined) => Pick<ECRClient, 'send'>;
   readonly exec?: Exec;
   readonly fetch?: typeof fetch;
-}
-
-function bytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 /** Logs in to an ECR registry with GetAuthorizationToken; the password is masked before anything else. */
@@ -56,7 +50,14 @@ export async function main(io: ActionIO, deps: Dependencies = {}): Promise<void>
     where: "input 'directory'",
     require: 'index.html',
     replace: true,
+    includeDotfiles: options.includeDotfiles,
+    keepAtTop: [WELL_KNOWN_DIR],
   });
+  if (html.leftOut.length > 0) {
+    io.log.info(
+      `left out of the image (dotfiles; set include-dotfiles: true to publish them): ${listSome(html.leftOut, 20)}`,
+    );
+  }
   // Already validated (with input names) by readOptions.
   const files = nginxFiles(options.nginx);
   const env = imageEnvironment(options.nginx);
@@ -70,10 +71,10 @@ export async function main(io: ActionIO, deps: Dependencies = {}): Promise<void>
     'org.opencontainers.image.created': created.iso,
   };
   const name = `${options.target.registry}/${options.target.repository}`;
+  const temp = io.env['RUNNER_TEMP'] || tmpdir();
 
   if (options.builder === 'docker') {
     const runner: Exec = deps.exec ?? ((command, args) => exec.exec(command, [...args]));
-    const temp = io.env['RUNNER_TEMP'] ?? path.resolve('.');
     const digest = await io.log.group('docker buildx build --push', () =>
       dockerBuild(
         {
@@ -89,35 +90,28 @@ export async function main(io: ActionIO, deps: Dependencies = {}): Promise<void>
           labels,
           metadataFile: path.join(temp, `${ACTION}-metadata.json`),
           htmlRoot: options.resolvedNginx.root,
+          includeDotfiles: options.includeDotfiles,
         },
         runner,
       ),
     );
     publish(io, name, digest, options.tags);
-    await io.writeSummary(
-      md.heading('build-nginx-image (docker builder)') +
-        md.table(
-          ['', ''],
-          [
-            ['Image', md.raw(md.code(`${name}@${digest}`))],
-            ['Tags', md.raw(options.tags.map(md.code).join(' '))],
-            ['Platform', formatPlatform(options.platform)],
-          ],
-        ),
-    );
+    await io.writeSummary(dockerSummary(name, digest, options));
     return;
   }
 
   const credentials = options.ecr
     ? await ecrCredentials(options.ecr, options.target.registry, io, deps)
     : options.credentials;
-  const fetchOption = deps.fetch ? { fetch: deps.fetch } : {};
-  const debug = (m: string): void => io.log.debug(m);
+  const shared = {
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    debug: (m: string): void => io.log.debug(m),
+    log: (m: string): void => io.log.info(m),
+  };
   const target = new RegistryClient({
     registry: options.target.registry,
     ...(credentials ? { credentials } : {}),
-    ...fetchOption,
-    debug,
+    ...shared,
   });
   // The base shares the target's client on the same registry; a private ECR base elsewhere gets its own
   // ECR login; any other base registry is read anonymously (public ECR, Docker Hub).
@@ -130,8 +124,7 @@ export async function main(io: ActionIO, deps: Dependencies = {}): Promise<void>
     : new RegistryClient({
         registry: options.base.registry,
         ...(baseCredentials ? { credentials: baseCredentials } : {}),
-        ...fetchOption,
-        debug,
+        ...shared,
       });
   await target.ping(options.target.repository);
 
@@ -140,25 +133,27 @@ export async function main(io: ActionIO, deps: Dependencies = {}): Promise<void>
     io.log.info(`base ${options.base.registry}/${options.base.repository}@${resolved.digest}`);
     return resolved;
   });
-  const plan = planImage(base, {
-    layers: [
-      { name: 'static files', entries: html },
-      { name: 'nginx configuration', entries: generatedEntries(files) },
-    ],
-    env,
-    labels,
-    created: created.iso,
-    mtime: created.epoch,
-    createdBy: ACTION,
-  });
-  const pushed = await io.log.group(`Push ${name}`, () =>
-    pushImage(plan, { client: target, repository: options.target.repository, tags: options.tags }, baseClient, (m) =>
-      io.log.info(m),
-    ),
+  const built = await io.log.group(`Build and push ${name}`, () =>
+    buildAndPushImage({
+      base,
+      baseClient,
+      target: { client: target, repository: options.target.repository, tags: options.tags },
+      layers: [
+        { name: 'static files', entries: html.entries },
+        { name: 'nginx configuration', entries: generatedEntries(files) },
+      ],
+      env,
+      labels,
+      created: created.iso,
+      mtime: created.epoch,
+      createdBy: ACTION,
+      tempDir: temp,
+      log: (m) => io.log.info(m),
+    }),
   );
-  publish(io, name, pushed.digest, pushed.tags);
+  publish(io, name, built.pushed.digest, built.pushed.tags);
   io.setOutput('base-image', `${options.base.registry}/${options.base.repository}@${base.digest}`);
-  await io.writeSummary(summary(name, plan.size, pushed, base.digest, options));
+  await io.writeSummary(imageSummary(name, built, html.leftOut, options));
 }
 
 function publish(io: ActionIO, name: string, digest: string, tags: readonly string[]): void {
@@ -166,35 +161,6 @@ function publish(io: ActionIO, name: string, digest: string, tags: readonly stri
   io.setOutput('digest', digest);
   io.setOutput('tags', tags.join(','));
   io.log.info(`pushed ${name}@${digest} (tags: ${tags.join(', ')})`);
-}
-
-function summary(
-  name: string,
-  size: number,
-  pushed: PushResult,
-  baseDigest: string,
-  options: BuildNginxImageOptions,
-): string {
-  const uploaded = pushed.blobs.filter((b) => b.action === 'uploaded');
-  return (
-    md.heading('build-nginx-image') +
-    md.table(
-      ['', ''],
-      [
-        ['Image', md.raw(md.code(`${name}@${pushed.digest}`))],
-        ['Tags', md.raw(pushed.tags.map(md.code).join(' '))],
-        ['Base', md.raw(md.code(`${options.base.registry}/${options.base.repository}@${baseDigest}`))],
-        ['Platform', formatPlatform(options.platform)],
-        ['Compressed size', bytes(size)],
-        ['Uploaded', `${bytes(pushed.blobBytesUploaded)} in ${uploaded.length} of ${pushed.blobs.length} blobs`],
-      ],
-    ) +
-    '\n' +
-    md.table(
-      ['Layer', 'Digest', 'Size', 'Push'],
-      pushed.blobs.map((b) => [b.source, md.raw(md.code(b.digest.slice(0, 19))), bytes(b.size), b.action]),
-    )
-  );
 }
 
 export function run(io?: ActionIO, deps?: Dependencies): Promise<void> {

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 /**
  * A TCP proxy in front of a registry that behaves like the load balancers in front of real ones: it closes a
  * connection that has been idle (no byte either way) for `idleCloseMs`, the way an ALB or nginx's
- * keepalive_timeout does, and it can reset connections on demand to model a flaky network. It counts the
+ * keepalive_timeout does, and it can reset a connection on demand to model a flaky network. It counts the
  * bytes clients send, so a benchmark can report what really went over the wire.
  */
 export interface TcpProxyOptions {
@@ -23,14 +23,14 @@ export interface TcpProxy {
     connections: number;
     /** Connections the proxy closed because they were idle. */
     idleClosed: number;
-    /** Connections reset by `resetNext`. */
+    /** Connections reset by `resetAfter`. */
     reset: number;
   };
   /**
-   * Resets the next `count` connections with a TCP RST once the client has sent its first bytes (a request
-   * cut mid-way, as "ECONNRESET"/"other side closed" on the client).
+   * Once clients have sent `bytes` more bytes, resets (TCP RST) the connection that carries the next one: a
+   * request cut mid-way, "ECONNRESET" on the client. 0: the next request on any connection.
    */
-  resetNext(count: number): void;
+  resetAfter(bytes: number): void;
   stop(): Promise<void>;
 }
 
@@ -38,14 +38,12 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
   const [targetHost = '127.0.0.1', targetPort = '0'] = options.target.split(':');
   const stats = { bytesFromClients: 0, connections: 0, idleClosed: 0, reset: 0 };
   const open = new Set<Socket>();
-  let toReset = 0;
+  let resetAt: number | undefined;
 
   const server = createServer((client) => {
     stats.connections++;
     const upstream = createConnection({ host: targetHost, port: Number(targetPort) });
     open.add(client).add(upstream);
-    const resetThis = toReset > 0;
-    if (resetThis) toReset--;
     let timer: NodeJS.Timeout | undefined;
     const touch = (): void => {
       if (options.idleCloseMs === undefined) return;
@@ -60,7 +58,8 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
     };
     touch();
     client.on('data', (chunk: Buffer) => {
-      if (resetThis) {
+      if (resetAt !== undefined && stats.bytesFromClients + chunk.length > resetAt) {
+        resetAt = undefined;
         stats.reset++;
         client.resetAndDestroy();
         upstream.destroy();
@@ -102,8 +101,8 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
   return {
     host: `127.0.0.1:${port}`,
     stats,
-    resetNext: (count) => {
-      toReset += count;
+    resetAfter: (bytes) => {
+      resetAt = stats.bytesFromClients + bytes;
     },
     stop: () =>
       new Promise<void>((resolve) => {
