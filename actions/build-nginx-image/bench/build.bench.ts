@@ -162,6 +162,11 @@ function describe(label: string, run: Run, siteBytes: number): Figure[] {
       unit: 's',
       note: `${((run.seconds * 1000 * MIB) / siteBytes).toFixed(1)} ms/MiB`,
     },
+    {
+      name: `${label}: site layer`,
+      // What the action logged: compressed in how long, or recognised unchanged.
+      value: /static files: (unchanged|\d+ files, [\d.]+ MiB compressed in [\d.]+ s)/.exec(result.stdout)?.[1] ?? '?',
+    },
     { name: `${label}: peak memory`, value: run.probe.maxRssKiB / 1024, unit: 'MiB' },
     { name: `${label}: longest event-loop stall`, value: run.probe.loopMaxMs, unit: 'ms' },
     {
