@@ -11,12 +11,13 @@ import {
   RegistryClient,
   resolveImage,
   type Credentials,
+  type DirectoryLayer,
 } from '@deploy-actions/oci';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { creationTime } from './created';
 import { dockerBuild, type Exec } from './docker';
-import { readOptions } from './options';
+import { readOptions, type BuildNginxImageOptions } from './options';
 import { dockerSummary, imageSummary, listSome } from './summary';
 
 export const ACTION = 'build-nginx-image';
@@ -43,6 +44,19 @@ async function ecrCredentials(
   return login;
 }
 
+/** What both builders need: the validated options, the site's entries and what goes into the image. */
+interface Prepared {
+  readonly options: BuildNginxImageOptions;
+  readonly html: DirectoryLayer;
+  readonly files: ReturnType<typeof nginxFiles>;
+  readonly env: Record<string, string>;
+  readonly labels: Record<string, string>;
+  readonly created: { readonly iso: string; readonly epoch: number };
+  /** registry/repository */
+  readonly name: string;
+  readonly temp: string;
+}
+
 export async function main(io: ActionIO, deps: Dependencies = {}): Promise<void> {
   const options = readOptions(io);
   const html = await directoryEntries(options.directory, {
@@ -58,48 +72,57 @@ export async function main(io: ActionIO, deps: Dependencies = {}): Promise<void>
       `left out of the image (dotfiles; set include-dotfiles: true to publish them): ${listSome(html.leftOut, 20)}`,
     );
   }
-  // Already validated (with input names) by readOptions.
-  const files = nginxFiles(options.nginx);
-  const env = imageEnvironment(options.nginx);
   const created = await creationTime({ env: io.env });
   io.log.info(`created ${created.iso} (from ${created.source})`);
   const server = io.env['GITHUB_SERVER_URL'] ?? 'https://github.com';
-  const labels: Record<string, string> = {
-    ...options.labels,
-    'org.opencontainers.image.source': `${server}/${io.env['GITHUB_REPOSITORY'] ?? ''}`,
-    'org.opencontainers.image.revision': io.env['GITHUB_SHA'] ?? '',
-    'org.opencontainers.image.created': created.iso,
+  const prepared: Prepared = {
+    options,
+    html,
+    // Already validated (with input names) by readOptions.
+    files: nginxFiles(options.nginx),
+    env: imageEnvironment(options.nginx),
+    labels: {
+      ...options.labels,
+      'org.opencontainers.image.source': `${server}/${io.env['GITHUB_REPOSITORY'] ?? ''}`,
+      'org.opencontainers.image.revision': io.env['GITHUB_SHA'] ?? '',
+      'org.opencontainers.image.created': created.iso,
+    },
+    created,
+    name: `${options.target.registry}/${options.target.repository}`,
+    temp: io.env['RUNNER_TEMP'] || tmpdir(),
   };
-  const name = `${options.target.registry}/${options.target.repository}`;
-  const temp = io.env['RUNNER_TEMP'] || tmpdir();
+  await (options.builder === 'docker' ? withDocker(io, deps, prepared) : withOci(io, deps, prepared));
+}
 
-  if (options.builder === 'docker') {
-    const runner: Exec = deps.exec ?? ((command, args) => exec.exec(command, [...args]));
-    const digest = await io.log.group('docker buildx build --push', () =>
-      dockerBuild(
-        {
-          context: options.context ?? path.join(temp, `${ACTION}-context`),
-          dockerfile: options.dockerfile,
-          directory: options.directory,
-          base: options.base,
-          target: options.target,
-          tags: options.tags,
-          platform: options.platform,
-          files,
-          env,
-          labels,
-          metadataFile: path.join(temp, `${ACTION}-metadata.json`),
-          htmlRoot: options.resolvedNginx.root,
-          includeDotfiles: options.includeDotfiles,
-        },
-        runner,
-      ),
-    );
-    publish(io, name, digest, options.tags);
-    await io.writeSummary(dockerSummary(name, digest, options));
-    return;
-  }
+async function withDocker(io: ActionIO, deps: Dependencies, p: Prepared): Promise<void> {
+  const { options, temp } = p;
+  const runner: Exec = deps.exec ?? ((command, args) => exec.exec(command, [...args]));
+  const digest = await io.log.group('docker buildx build --push', () =>
+    dockerBuild(
+      {
+        context: options.context ?? path.join(temp, `${ACTION}-context`),
+        dockerfile: options.dockerfile,
+        directory: options.directory,
+        base: options.base,
+        target: options.target,
+        tags: options.tags,
+        platform: options.platform,
+        files: p.files,
+        env: p.env,
+        labels: p.labels,
+        metadataFile: path.join(temp, `${ACTION}-metadata.json`),
+        htmlRoot: options.resolvedNginx.root,
+        includeDotfiles: options.includeDotfiles,
+      },
+      runner,
+    ),
+  );
+  publish(io, p.name, digest, options.tags);
+  await io.writeSummary(dockerSummary(p.name, digest, options));
+}
 
+async function withOci(io: ActionIO, deps: Dependencies, p: Prepared): Promise<void> {
+  const { options } = p;
   const credentials = options.ecr
     ? await ecrCredentials(options.ecr, options.target.registry, io, deps)
     : options.credentials;
@@ -133,27 +156,27 @@ export async function main(io: ActionIO, deps: Dependencies = {}): Promise<void>
     io.log.info(`base ${options.base.registry}/${options.base.repository}@${resolved.digest}`);
     return resolved;
   });
-  const built = await io.log.group(`Build and push ${name}`, () =>
+  const built = await io.log.group(`Build and push ${p.name}`, () =>
     buildAndPushImage({
       base,
       baseClient,
       target: { client: target, repository: options.target.repository, tags: options.tags },
       layers: [
-        { name: 'static files', entries: html.entries },
-        { name: 'nginx configuration', entries: generatedEntries(files) },
+        { name: 'static files', entries: p.html.entries },
+        { name: 'nginx configuration', entries: generatedEntries(p.files) },
       ],
-      env,
-      labels,
-      created: created.iso,
-      mtime: created.epoch,
+      env: p.env,
+      labels: p.labels,
+      created: p.created.iso,
+      mtime: p.created.epoch,
       createdBy: ACTION,
-      tempDir: temp,
+      tempDir: p.temp,
       log: (m) => io.log.info(m),
     }),
   );
-  publish(io, name, built.pushed.digest, built.pushed.tags);
+  publish(io, p.name, built.pushed.digest, built.pushed.tags);
   io.setOutput('base-image', `${options.base.registry}/${options.base.repository}@${base.digest}`);
-  await io.writeSummary(imageSummary(name, built, html.leftOut, options));
+  await io.writeSummary(imageSummary(p.name, built, p.html.leftOut, options));
 }
 
 function publish(io: ActionIO, name: string, digest: string, tags: readonly string[]): void {

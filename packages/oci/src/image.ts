@@ -210,7 +210,13 @@ export async function pushImage(
         label: 'base layer',
         digest: layer.digest,
         size: layer.size,
-        push: () => client.pushBlob(repository, layer.digest, () => baseClient.getBlob(base, layer.digest), mountFrom),
+        push: () =>
+          client.pushBlob(
+            repository,
+            layer.digest,
+            () => baseClient.getBlob(base, layer.digest, layer.size),
+            mountFrom,
+          ),
       })),
       ...plan.layers.map((layer) => ({
         source: layer.name,

@@ -21,8 +21,7 @@ export interface FetchedManifest {
 }
 
 const DEFAULT_CHUNK = 64 * 1024 * 1024;
-/** An upload try may take as long as sending its bytes at 1 MiB/s (at least the client's timeout). */
-const MIN_UPLOAD_RATE = 1024 * 1024;
+const MIN_TRANSFER_RATE = 1024 * 1024;
 
 /**
  * A client for the OCI distribution API v2 (Docker registry, ECR, public ECR, Docker Hub, GHCR). Requests go
@@ -98,12 +97,14 @@ export class RegistryClient {
     return Number(res.headers.get('content-length') ?? '0');
   }
 
-  async getBlob(repository: string, digest: string): Promise<Buffer> {
+  /** `size` (from the descriptor) gives a large blob the time it needs at 1 MiB/s. */
+  async getBlob(repository: string, digest: string, size?: number): Promise<Buffer> {
     const what = `download blob ${digest} of ${repository}`;
     const res = await this.request(`/v2/${repository}/blobs/${digest}`, {
       method: 'GET',
       scope: scopeFor(repository, 'pull'),
       what,
+      ...(size !== undefined ? { timeoutMs: this.transferTimeout(size) } : {}),
     });
     if (!res.ok) throw await this.http.failure(res, what);
     const bytes = Buffer.from(await res.arrayBuffer());
@@ -224,7 +225,7 @@ export class RegistryClient {
     scope: string,
     headers: Record<string, string>,
   ): Promise<Response> {
-    const timeoutMs = Math.max(this.options.timeoutMs ?? 60_000, ((end - start) / MIN_UPLOAD_RATE) * 1000);
+    const timeoutMs = this.transferTimeout(end - start);
     return this.http.request('', {
       url,
       method,
@@ -271,6 +272,11 @@ export class RegistryClient {
     if (!res.ok) throw await this.http.failure(res, what);
     const body = (await res.json()) as { tags?: string[] | null };
     return [...(body.tags ?? [])].sort();
+  }
+
+  /** A try that moves `bytes` may take as long as 1 MiB/s needs, and at least the client's timeout. */
+  private transferTimeout(bytes: number): number {
+    return Math.max(this.options.timeoutMs ?? 60_000, (bytes / MIN_TRANSFER_RATE) * 1000);
   }
 
   /** Every request here is idempotent (reads, manifest PUTs, starting or mounting an upload). */
