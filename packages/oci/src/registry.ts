@@ -22,6 +22,8 @@ export interface FetchedManifest {
 
 const DEFAULT_CHUNK = 64 * 1024 * 1024;
 const MIN_TRANSFER_RATE = 1024 * 1024;
+/** A blob upload is started at most this often (a try of a large one may move a GiB). */
+const UPLOAD_TRIES = 3;
 
 /**
  * A client for the OCI distribution API v2 (Docker registry, ECR, public ECR, Docker Hub, GHCR). Requests go
@@ -147,7 +149,9 @@ export class RegistryClient {
         const elapsed = clock.now() - started;
         const delay = retryDelay(attempt, retry, clock.random());
         if (!(error instanceof RegistryError) || !error.retryable) throw error;
-        if (attempt >= retry.attempts || elapsed + delay > retry.deadlineMs) {
+        // No deadline from the first try here: one try of a large blob may rightly take minutes, and each
+        // try has its own timeout, so a bounded number of tries is the bound.
+        if (attempt >= Math.min(retry.attempts, UPLOAD_TRIES)) {
           throw new RegistryError(`${error.message} (the upload was ${triedText(attempt, elapsed)})`, {
             cause: error,
             retryable: true,

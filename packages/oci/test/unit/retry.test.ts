@@ -204,6 +204,28 @@ describe('uploads', () => {
     expect(seen).toHaveLength(3);
   });
 
+  test('slow uploads are started over too (no one-minute deadline), three times in all', async () => {
+    const clock = fakeClock();
+    const slowReset = async (): Promise<Error> => {
+      await clock.sleep(100_000); // a try that ran for 100 s before its connection was reset
+      return netError('ECONNRESET');
+    };
+    const { fetch, seen } = scripted([
+      missing,
+      started(1),
+      slowReset,
+      missing,
+      started(2),
+      slowReset,
+      missing,
+      started(3),
+      slowReset,
+    ]);
+    const c = new RegistryClient({ registry: 'r.example', fetch, clock });
+    await expect(c.pushBlob('x', digest, blob)).rejects.toThrow(/\(the upload was tried 3 times over 30\d\.\d s\)$/);
+    expect(seen.filter((l) => l.startsWith('PUT'))).toHaveLength(3);
+  });
+
   test('after the last try the error says the upload was tried that often', async () => {
     const { c } = client([missing, started(1), netError('ECONNRESET'), missing, started(2), netError('ECONNRESET')], {
       retry: { ...DEFAULT_RETRY, attempts: 2 },
