@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { waitUntilServing } from './docker-registry';
 
 export const NGINX_BIN = ['/usr/sbin/nginx', '/usr/local/sbin/nginx'].find((bin) => existsSync(bin)) ?? 'nginx';
 
@@ -53,22 +54,7 @@ export async function startNginxProxy(options: {
     ].join('\n'),
   );
   const child = spawn(NGINX_BIN, ['-p', dir, '-c', conf, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-  const url = `http://127.0.0.1:${options.port}/v2/`;
-  const deadline = Date.now() + 10000;
-  for (;;) {
-    try {
-      await fetch(url, { signal: AbortSignal.timeout(1000) });
-      break;
-    } catch {
-      if (child.exitCode !== null || Date.now() > deadline) {
-        child.kill('SIGKILL');
-        throw new Error(`nginx did not start as a proxy on ${url}:\n${stderr}`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  await waitUntilServing(child, `http://127.0.0.1:${options.port}/v2/`, 'nginx (registry proxy)', 10000);
   return {
     host: `127.0.0.1:${options.port}`,
     stop: async () => {
