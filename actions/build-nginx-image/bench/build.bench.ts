@@ -1,134 +1,179 @@
-// Build and push of a generated 50 MB static site against a local registry (Debian's docker-registry, or the
-// in-memory registry-sim when it is not installed), then the same build again: the second push must upload
-// 0 blob bytes. Prints figures; asserts only that invariant.
+// The committed bundle run as the runner runs it (`node dist/index.js`, INPUT_* variables) against Debian's
+// docker-registry, through a proxy that closes connections idle for 5 s like a load balancer does, for
+// generated sites of 10 MiB, 300 MiB and 1 GiB (BENCH_SITE_MIB="10,300,1024,2048" to choose): the first
+// push, then the same commit again (a re-push). Per run: wall time, peak memory (the process's maxRSS), the
+// longest event-loop stall (perf_hooks.monitorEventLoopDelay), bytes sent over the wire (counted by the
+// proxy) and what the summary reports. Prints figures; fails only when a push fails or a re-push is not
+// reproducible. Sites are written under RUNNER_TEMP (else the system temp directory) and removed.
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { imageEnvironment, nginxFiles } from '@deploy-actions/nginx-config';
-import {
-  directoryEntries,
-  generatedEntries,
-  NGINX_HTML_ROOT,
-  parsePlatform,
-  parseReference,
-  planImage,
-  pushImage,
-  RegistryClient,
-  resolveImage,
-} from '@deploy-actions/oci';
+import { RegistryClient } from '@deploy-actions/oci';
 import {
   DOCKER_REGISTRY_BIN,
   pushTestBaseImage,
   startDockerRegistry,
   startRegistrySim,
+  startTcpProxy,
 } from '@deploy-actions/registry-sim';
-import { freePort } from '@deploy-actions/testing';
+import { freePort, runBundle, type RunResult } from '@deploy-actions/testing';
 import type { Figure } from '../../../scripts/bench';
+import { generateSite } from './site';
 
-const SITE_BYTES = 50 * 1024 * 1024;
+const MIB = 1024 * 1024;
+const SIZES = (process.env['BENCH_SITE_MIB'] ?? '10,300,1024').split(',').map(Number);
+const IDLE_CLOSE_MS = Number(process.env['BENCH_IDLE_CLOSE_MS'] ?? '5000');
 
-/** A site like a real build: HTML, minified-looking JS/CSS (compressible) and images (not), from a fixed seed. */
-async function generateSite(dir: string): Promise<{ files: number; bytes: number }> {
-  // xorshift32: a fixed sequence, so every run builds the same site.
-  let seed = 42;
-  const next = (): number => {
-    seed ^= seed << 13;
-    seed ^= seed >>> 17;
-    seed ^= seed << 5;
-    return seed >>> 0;
-  };
-  const random = (): number => next() / 0x100000000;
-  const words = ['function', 'return', 'const', 'let', 'if', 'else', 'map', 'filter', 'props', 'state', '=>', '{', '}'];
-  await mkdir(path.join(dir, 'assets'), { recursive: true });
-  await writeFile(
-    path.join(dir, 'index.html'),
-    '<!doctype html><div id="root"></div><script src="/assets/app.js"></script>',
-  );
-  let bytes = 0;
-  let files = 1;
-  while (bytes < SITE_BYTES) {
-    const image = files % 3 === 0;
-    const size = 50_000 + Math.floor(random() * 200_000);
-    const content = Buffer.alloc(size);
-    if (image) {
-      for (let i = 0; i + 4 <= size; i += 4) content.writeUInt32LE(next(), i);
-    } else {
-      let at = 0;
-      while (at < size) at += content.write(`${words[Math.floor(random() * words.length)]} `, at);
-    }
-    await writeFile(path.join(dir, 'assets', `chunk-${files}.${image ? 'webp' : 'js'}`), content);
-    bytes += size;
-    files++;
-  }
-  return { files, bytes };
+// Loaded into the bundle's process with NODE_OPTIONS=--require: records the peak RSS and the longest
+// event-loop stall, written when the process exits.
+const PROBE = `
+const { monitorEventLoopDelay } = require('node:perf_hooks');
+const h = monitorEventLoopDelay({ resolution: 10 });
+h.enable();
+process.on('exit', () => {
+  h.disable();
+  require('node:fs').writeFileSync(process.env.BENCH_PROBE_OUT, JSON.stringify({
+    maxRssKiB: process.resourceUsage().maxRSS, loopMaxMs: h.max / 1e6,
+  }));
+});
+`;
+
+interface Probe {
+  readonly maxRssKiB: number;
+  readonly loopMaxMs: number;
+}
+
+interface Run {
+  readonly result: RunResult;
+  readonly seconds: number;
+  readonly probe: Probe;
+  readonly bytesSent: number;
+  readonly idleClosed: number;
 }
 
 export default async function bench(): Promise<Figure[]> {
   const real = existsSync(DOCKER_REGISTRY_BIN);
   const registry = real ? await startDockerRegistry({ port: await freePort() }) : await startRegistrySim();
-  const dir = await mkdtemp(path.join(tmpdir(), 'bench-site-'));
+  const proxy = await startTcpProxy({
+    target: registry.host,
+    ...(IDLE_CLOSE_MS > 0 ? { idleCloseMs: IDLE_CLOSE_MS } : {}),
+  });
+  const work = await mkdtemp(path.join(process.env['RUNNER_TEMP'] ?? tmpdir(), 'bench-build-'));
+  const probeFile = path.join(work, 'probe.cjs');
+  await writeFile(probeFile, PROBE);
+  const figures: Figure[] = [
+    { name: 'registry', value: real ? 'docker-registry (Debian)' : 'registry-sim (in memory)' },
+    { name: 'idle connections closed after', value: IDLE_CLOSE_MS > 0 ? IDLE_CLOSE_MS / 1000 : 'never', unit: 's' },
+  ];
+  const peaks: { mib: number; rss: number }[] = [];
   try {
-    const site = await generateSite(dir);
-    const setup = new RegistryClient({ registry: registry.host });
-    await pushTestBaseImage(setup, 'mirror/nginx');
-    const figures: Figure[] = [
-      { name: 'registry', value: real ? 'docker-registry (Debian)' : 'registry-sim (in memory)' },
-      { name: 'site', value: site.bytes / 1024 / 1024, unit: 'MiB', note: `${site.files} files` },
-    ];
-    let firstDigest = '';
-    for (const round of ['first build+push', 'same site again']) {
-      const started = performance.now();
-      const client = new RegistryClient({ registry: registry.host });
-      const base = await resolveImage(
-        client,
-        parseReference(`${registry.host}/mirror/nginx:base`),
-        parsePlatform('linux/amd64'),
-      );
-      const entries = await directoryEntries(dir, {
-        root: NGINX_HTML_ROOT,
-        where: 'bench',
-        require: 'index.html',
-        replace: true,
+    await pushTestBaseImage(new RegistryClient({ registry: registry.host }), 'mirror/nginx');
+    for (const mib of SIZES) {
+      const workspace = path.join(work, `ws-${mib}`);
+      const site = await generateSite(path.join(workspace, 'dist'), mib * MIB);
+      const label = `${mib} MiB`;
+      figures.push({
+        name: `${label}: site`,
+        value: site.bytes / MIB,
+        unit: 'MiB',
+        note: `${site.files} files, ${Math.round((100 * site.mediaBytes) / site.bytes)} % media`,
       });
-      const read = performance.now();
-      const plan = planImage(base, {
-        layers: [
-          { name: 'static files', entries },
-          { name: 'nginx configuration', entries: generatedEntries(nginxFiles({})) },
-        ],
-        env: imageEnvironment({}),
-        labels: { 'org.opencontainers.image.revision': 'bench' },
-        created: '2024-05-01T10:00:00Z',
-        mtime: 1714557600,
-        createdBy: 'bench',
-      });
-      const built = performance.now();
-      const pushed = await pushImage(plan, { client, repository: 'frontend/site', tags: ['bench'] }, client);
-      const done = performance.now();
-      if (round === 'first build+push') firstDigest = pushed.digest;
-      else {
-        if (pushed.digest !== firstDigest) throw new Error(`not reproducible: ${pushed.digest} != ${firstDigest}`);
-        if (pushed.blobBytesUploaded !== 0) throw new Error(`re-push uploaded ${pushed.blobBytesUploaded} blob bytes`);
+      const run = async (probeName: string): Promise<Run> => {
+        const probeOut = path.join(work, `${probeName}.json`);
+        const before = { bytes: proxy.stats.bytesFromClients, idle: proxy.stats.idleClosed };
+        const started = performance.now();
+        const result = await runBundle('build-nginx-image', {
+          inputs: {
+            directory: 'dist',
+            repository: `${proxy.host}/frontend/site`,
+            'base-image': `${proxy.host}/mirror/nginx:base`,
+          },
+          env: {
+            SOURCE_DATE_EPOCH: '1714557600',
+            NODE_OPTIONS: `--require ${probeFile}`,
+            BENCH_PROBE_OUT: probeOut,
+          },
+          workspace,
+          timeoutMs: 60 * 60 * 1000,
+        });
+        const seconds = (performance.now() - started) / 1000;
+        await rm(path.dirname(result.runnerTemp), { recursive: true, force: true });
+        const probe = JSON.parse(await readFile(probeOut, 'utf8')) as Probe;
+        return {
+          result,
+          seconds,
+          probe,
+          bytesSent: proxy.stats.bytesFromClients - before.bytes,
+          idleClosed: proxy.stats.idleClosed - before.idle,
+        };
+      };
+      const first = await run(`first-${mib}`);
+      figures.push(...describe(`${label}: first push`, first, site.bytes));
+      peaks.push({ mib: site.bytes / MIB, rss: first.probe.maxRssKiB / 1024 });
+      if (first.result.code !== 0) {
+        await rm(workspace, { recursive: true, force: true });
+        continue;
       }
-      figures.push(
-        { name: `${round}: total`, value: (done - started) / 1000, unit: 's' },
-        { name: `${round}: read files`, value: (read - started) / 1000, unit: 's' },
-        { name: `${round}: tar+gzip layers`, value: (built - read) / 1000, unit: 's' },
-        { name: `${round}: push`, value: (done - built) / 1000, unit: 's' },
-        {
-          name: `${round}: blob bytes uploaded`,
-          value: pushed.blobBytesUploaded,
-          unit: 'B',
-          note: `${pushed.blobs.filter((b) => b.action === 'uploaded').length} of ${pushed.blobs.length} blobs; image ${(plan.size / 1024 / 1024).toFixed(1)} MiB compressed`,
-        },
-        { name: `${round}: requests`, value: client.stats.requests },
-      );
+      const again = await run(`again-${mib}`);
+      figures.push(...describe(`${label}: re-push`, again, site.bytes), {
+        name: `${label}: re-push / first push`,
+        value: again.seconds / first.seconds,
+        note: 'wall time ratio',
+      });
+      if (again.result.code === 0 && again.result.outputs['digest'] !== first.result.outputs['digest']) {
+        throw new Error(
+          `${label}: not reproducible: ${again.result.outputs['digest']} != ${first.result.outputs['digest']}`,
+        );
+      }
+      await rm(workspace, { recursive: true, force: true });
     }
-    figures.push({ name: 'digest (both rounds)', value: firstDigest.slice(0, 19) });
+    if (peaks.length >= 2) {
+      const [a, b] = [peaks[0]!, peaks[peaks.length - 1]!];
+      const slope = (b.rss - a.rss) / (b.mib - a.mib);
+      figures.push({
+        name: 'peak memory growth',
+        value: slope,
+        unit: 'MiB per MiB of site',
+        note: `peak ≈ ${(a.rss - slope * a.mib).toFixed(0)} MiB + ${slope.toFixed(3)} × site`,
+      });
+    }
     return figures;
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await rm(work, { recursive: true, force: true });
+    await proxy.stop();
     await registry.stop();
   }
+}
+
+function describe(label: string, run: Run, siteBytes: number): Figure[] {
+  const { result } = run;
+  const uploaded = /\| Uploaded \| ([^|]+) \|/.exec(result.summary)?.[1]?.trim();
+  const error = /::error::(.*)/.exec(result.stdout)?.[1];
+  return [
+    {
+      name: `${label}: result`,
+      value: result.code === 0 ? 'ok' : 'FAILED',
+      ...(error ? { note: error.slice(0, 300) } : {}),
+    },
+    {
+      name: `${label}: wall`,
+      value: run.seconds,
+      unit: 's',
+      note: `${((run.seconds * 1000 * MIB) / siteBytes).toFixed(1)} ms/MiB`,
+    },
+    {
+      name: `${label}: site layer`,
+      // What the action logged: compressed in how long, or recognised unchanged.
+      value: /static files: (unchanged|\d+ files, [\d.]+ MiB compressed in [\d.]+ s)/.exec(result.stdout)?.[1] ?? '?',
+    },
+    { name: `${label}: peak memory`, value: run.probe.maxRssKiB / 1024, unit: 'MiB' },
+    { name: `${label}: longest event-loop stall`, value: run.probe.loopMaxMs, unit: 'ms' },
+    {
+      name: `${label}: bytes sent to the registry`,
+      value: run.bytesSent,
+      unit: 'B',
+      note: `${uploaded ? `summary: uploaded ${uploaded}; ` : ''}${run.idleClosed} idle connection(s) closed by the proxy`,
+    },
+  ];
 }

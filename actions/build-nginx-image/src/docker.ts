@@ -1,7 +1,14 @@
 import { chmod, cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { ConfigError, DeployActionsError } from '@deploy-actions/core';
-import { formatPlatform, formatReference, type ImageReference, type Platform } from '@deploy-actions/oci';
+import { WELL_KNOWN_DIR } from '@deploy-actions/nginx-config';
+import {
+  formatPlatform,
+  formatReference,
+  isLeftOutDotPath,
+  type ImageReference,
+  type Platform,
+} from '@deploy-actions/oci';
 
 /** Runs a command (@actions/exec in the action, a recorder in tests); resolves to the exit code. */
 export type Exec = (command: string, args: readonly string[]) => Promise<number>;
@@ -22,6 +29,8 @@ export interface DockerBuildInput {
   /** Where docker writes its metadata (the pushed digest). */
   readonly metadataFile: string;
   readonly htmlRoot: string;
+  /** Copy dotfiles into the generated context's html/ too (the oci builder's rule, for the same image). */
+  readonly includeDotfiles: boolean;
 }
 
 /** Directory inside the context that holds everything this action generates. */
@@ -49,8 +58,8 @@ export function generatedDockerfile(input: Pick<DockerBuildInput, 'base' | 'env'
 /**
  * Writes the generated configuration into the build context: .nginx-image/rootfs/<image path> for each file
  * (e.g. rootfs/etc/nginx/templates/default.conf.template), .nginx-image/image.env with the Env defaults
- * (for your own Dockerfile), and with a generated Dockerfile also .nginx-image/html (the site) and
- * .nginx-image/Dockerfile. Returns the Dockerfile to build.
+ * (for your own Dockerfile), and with a generated Dockerfile also .nginx-image/html (the site, without its
+ * dotfiles unless asked, like the oci builder) and .nginx-image/Dockerfile. Returns the Dockerfile to build.
  */
 export async function prepareContext(input: DockerBuildInput): Promise<string> {
   const dir = path.join(input.context, GENERATED_DIR);
@@ -69,7 +78,12 @@ export async function prepareContext(input: DockerBuildInput): Promise<string> {
     .join('\n');
   await writeFile(path.join(dir, 'image.env'), `${envText}\n`);
   if (input.dockerfile !== undefined) return input.dockerfile;
-  await cp(input.directory, path.join(dir, 'html'), { recursive: true, dereference: true });
+  await cp(input.directory, path.join(dir, 'html'), {
+    recursive: true,
+    dereference: true,
+    filter: (source) =>
+      input.includeDotfiles || !isLeftOutDotPath(path.relative(input.directory, source), [WELL_KNOWN_DIR]),
+  });
   const dockerfile = path.join(dir, 'Dockerfile');
   await writeFile(dockerfile, generatedDockerfile(input));
   return dockerfile;

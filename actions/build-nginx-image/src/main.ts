@@ -1,23 +1,24 @@
 import { ECRClient } from '@aws-sdk/client-ecr';
 import * as exec from '@actions/exec';
-import { awsClientConfig, maskSecret, md, runAction, type ActionIO } from '@deploy-actions/core';
-import { imageEnvironment, nginxFiles } from '@deploy-actions/nginx-config';
+import { awsClientConfig, maskSecret, runAction, type ActionIO } from '@deploy-actions/core';
+import { imageEnvironment, nginxFiles, WELL_KNOWN_DIR } from '@deploy-actions/nginx-config';
 import {
+  buildAndPushImage,
   directoryEntries,
   ecrLogin,
   formatPlatform,
   generatedEntries,
-  planImage,
-  pushImage,
   RegistryClient,
   resolveImage,
   type Credentials,
-  type PushResult,
+  type DirectoryLayer,
 } from '@deploy-actions/oci';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { creationTime } from './created';
 import { dockerBuild, type Exec } from './docker';
 import { readOptions, type BuildNginxImageOptions } from './options';
+import { dockerSummary, imageSummary, listSome } from './summary';
 
 export const ACTION = 'build-nginx-image';
 
@@ -26,12 +27,6 @@ export interface Dependencies {
   readonly ecrClient?: (region: string | undefined) => Pick<ECRClient, 'send'>;
   readonly exec?: Exec;
   readonly fetch?: typeof fetch;
-}
-
-function bytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 /** Logs in to an ECR registry with GetAuthorizationToken; the password is masked before anything else. */
@@ -49,6 +44,19 @@ async function ecrCredentials(
   return login;
 }
 
+/** What both builders need: the validated options, the site's entries and what goes into the image. */
+interface Prepared {
+  readonly options: BuildNginxImageOptions;
+  readonly html: DirectoryLayer;
+  readonly files: ReturnType<typeof nginxFiles>;
+  readonly env: Record<string, string>;
+  readonly labels: Record<string, string>;
+  readonly created: { readonly iso: string; readonly epoch: number };
+  /** registry/repository */
+  readonly name: string;
+  readonly temp: string;
+}
+
 export async function main(io: ActionIO, deps: Dependencies = {}): Promise<void> {
   const options = readOptions(io);
   const html = await directoryEntries(options.directory, {
@@ -56,68 +64,77 @@ export async function main(io: ActionIO, deps: Dependencies = {}): Promise<void>
     where: "input 'directory'",
     require: 'index.html',
     replace: true,
+    includeDotfiles: options.includeDotfiles,
+    keepAtTop: [WELL_KNOWN_DIR],
   });
-  // Already validated (with input names) by readOptions.
-  const files = nginxFiles(options.nginx);
-  const env = imageEnvironment(options.nginx);
+  if (html.leftOut.length > 0) {
+    io.log.info(
+      `left out of the image (dotfiles; set include-dotfiles: true to publish them): ${listSome(html.leftOut, 20)}`,
+    );
+  }
   const created = await creationTime({ env: io.env });
   io.log.info(`created ${created.iso} (from ${created.source})`);
   const server = io.env['GITHUB_SERVER_URL'] ?? 'https://github.com';
-  const labels: Record<string, string> = {
-    ...options.labels,
-    'org.opencontainers.image.source': `${server}/${io.env['GITHUB_REPOSITORY'] ?? ''}`,
-    'org.opencontainers.image.revision': io.env['GITHUB_SHA'] ?? '',
-    'org.opencontainers.image.created': created.iso,
+  const prepared: Prepared = {
+    options,
+    html,
+    // Already validated (with input names) by readOptions.
+    files: nginxFiles(options.nginx),
+    env: imageEnvironment(options.nginx),
+    labels: {
+      ...options.labels,
+      'org.opencontainers.image.source': `${server}/${io.env['GITHUB_REPOSITORY'] ?? ''}`,
+      'org.opencontainers.image.revision': io.env['GITHUB_SHA'] ?? '',
+      'org.opencontainers.image.created': created.iso,
+    },
+    created,
+    name: `${options.target.registry}/${options.target.repository}`,
+    temp: io.env['RUNNER_TEMP'] || tmpdir(),
   };
-  const name = `${options.target.registry}/${options.target.repository}`;
+  await (options.builder === 'docker' ? withDocker(io, deps, prepared) : withOci(io, deps, prepared));
+}
 
-  if (options.builder === 'docker') {
-    const runner: Exec = deps.exec ?? ((command, args) => exec.exec(command, [...args]));
-    const temp = io.env['RUNNER_TEMP'] ?? path.resolve('.');
-    const digest = await io.log.group('docker buildx build --push', () =>
-      dockerBuild(
-        {
-          context: options.context ?? path.join(temp, `${ACTION}-context`),
-          dockerfile: options.dockerfile,
-          directory: options.directory,
-          base: options.base,
-          target: options.target,
-          tags: options.tags,
-          platform: options.platform,
-          files,
-          env,
-          labels,
-          metadataFile: path.join(temp, `${ACTION}-metadata.json`),
-          htmlRoot: options.resolvedNginx.root,
-        },
-        runner,
-      ),
-    );
-    publish(io, name, digest, options.tags);
-    await io.writeSummary(
-      md.heading('build-nginx-image (docker builder)') +
-        md.table(
-          ['', ''],
-          [
-            ['Image', md.raw(md.code(`${name}@${digest}`))],
-            ['Tags', md.raw(options.tags.map(md.code).join(' '))],
-            ['Platform', formatPlatform(options.platform)],
-          ],
-        ),
-    );
-    return;
-  }
+async function withDocker(io: ActionIO, deps: Dependencies, p: Prepared): Promise<void> {
+  const { options, temp } = p;
+  const runner: Exec = deps.exec ?? ((command, args) => exec.exec(command, [...args]));
+  const digest = await io.log.group('docker buildx build --push', () =>
+    dockerBuild(
+      {
+        context: options.context ?? path.join(temp, `${ACTION}-context`),
+        dockerfile: options.dockerfile,
+        directory: options.directory,
+        base: options.base,
+        target: options.target,
+        tags: options.tags,
+        platform: options.platform,
+        files: p.files,
+        env: p.env,
+        labels: p.labels,
+        metadataFile: path.join(temp, `${ACTION}-metadata.json`),
+        htmlRoot: options.resolvedNginx.root,
+        includeDotfiles: options.includeDotfiles,
+      },
+      runner,
+    ),
+  );
+  publish(io, p.name, digest, options.tags);
+  await io.writeSummary(dockerSummary(p.name, digest, options));
+}
 
+async function withOci(io: ActionIO, deps: Dependencies, p: Prepared): Promise<void> {
+  const { options } = p;
   const credentials = options.ecr
     ? await ecrCredentials(options.ecr, options.target.registry, io, deps)
     : options.credentials;
-  const fetchOption = deps.fetch ? { fetch: deps.fetch } : {};
-  const debug = (m: string): void => io.log.debug(m);
+  const shared = {
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    debug: (m: string): void => io.log.debug(m),
+    log: (m: string): void => io.log.info(m),
+  };
   const target = new RegistryClient({
     registry: options.target.registry,
     ...(credentials ? { credentials } : {}),
-    ...fetchOption,
-    debug,
+    ...shared,
   });
   // The base shares the target's client on the same registry; a private ECR base elsewhere gets its own
   // ECR login; any other base registry is read anonymously (public ECR, Docker Hub).
@@ -130,8 +147,7 @@ export async function main(io: ActionIO, deps: Dependencies = {}): Promise<void>
     : new RegistryClient({
         registry: options.base.registry,
         ...(baseCredentials ? { credentials: baseCredentials } : {}),
-        ...fetchOption,
-        debug,
+        ...shared,
       });
   await target.ping(options.target.repository);
 
@@ -140,25 +156,27 @@ export async function main(io: ActionIO, deps: Dependencies = {}): Promise<void>
     io.log.info(`base ${options.base.registry}/${options.base.repository}@${resolved.digest}`);
     return resolved;
   });
-  const plan = planImage(base, {
-    layers: [
-      { name: 'static files', entries: html },
-      { name: 'nginx configuration', entries: generatedEntries(files) },
-    ],
-    env,
-    labels,
-    created: created.iso,
-    mtime: created.epoch,
-    createdBy: ACTION,
-  });
-  const pushed = await io.log.group(`Push ${name}`, () =>
-    pushImage(plan, { client: target, repository: options.target.repository, tags: options.tags }, baseClient, (m) =>
-      io.log.info(m),
-    ),
+  const built = await io.log.group(`Build and push ${p.name}`, () =>
+    buildAndPushImage({
+      base,
+      baseClient,
+      target: { client: target, repository: options.target.repository, tags: options.tags },
+      layers: [
+        { name: 'static files', entries: p.html.entries },
+        { name: 'nginx configuration', entries: generatedEntries(p.files) },
+      ],
+      env: p.env,
+      labels: p.labels,
+      created: p.created.iso,
+      mtime: p.created.epoch,
+      createdBy: ACTION,
+      tempDir: p.temp,
+      log: (m) => io.log.info(m),
+    }),
   );
-  publish(io, name, pushed.digest, pushed.tags);
+  publish(io, p.name, built.pushed.digest, built.pushed.tags);
   io.setOutput('base-image', `${options.base.registry}/${options.base.repository}@${base.digest}`);
-  await io.writeSummary(summary(name, plan.size, pushed, base.digest, options));
+  await io.writeSummary(imageSummary(p.name, built, p.html.leftOut, options));
 }
 
 function publish(io: ActionIO, name: string, digest: string, tags: readonly string[]): void {
@@ -166,35 +184,6 @@ function publish(io: ActionIO, name: string, digest: string, tags: readonly stri
   io.setOutput('digest', digest);
   io.setOutput('tags', tags.join(','));
   io.log.info(`pushed ${name}@${digest} (tags: ${tags.join(', ')})`);
-}
-
-function summary(
-  name: string,
-  size: number,
-  pushed: PushResult,
-  baseDigest: string,
-  options: BuildNginxImageOptions,
-): string {
-  const uploaded = pushed.blobs.filter((b) => b.action === 'uploaded');
-  return (
-    md.heading('build-nginx-image') +
-    md.table(
-      ['', ''],
-      [
-        ['Image', md.raw(md.code(`${name}@${pushed.digest}`))],
-        ['Tags', md.raw(pushed.tags.map(md.code).join(' '))],
-        ['Base', md.raw(md.code(`${options.base.registry}/${options.base.repository}@${baseDigest}`))],
-        ['Platform', formatPlatform(options.platform)],
-        ['Compressed size', bytes(size)],
-        ['Uploaded', `${bytes(pushed.blobBytesUploaded)} in ${uploaded.length} of ${pushed.blobs.length} blobs`],
-      ],
-    ) +
-    '\n' +
-    md.table(
-      ['Layer', 'Digest', 'Size', 'Push'],
-      pushed.blobs.map((b) => [b.source, md.raw(md.code(b.digest.slice(0, 19))), bytes(b.size), b.action]),
-    )
-  );
 }
 
 export function run(io?: ActionIO, deps?: Dependencies): Promise<void> {

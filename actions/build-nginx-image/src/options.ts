@@ -24,6 +24,7 @@ export const INPUT = {
   awsRegion: 'aws-region',
   username: 'registry-username',
   password: 'registry-password',
+  includeDotfiles: 'include-dotfiles',
 } as const;
 
 /** nginx-config option → input name, so its validation messages name our inputs. */
@@ -42,6 +43,7 @@ const NGINX_INPUT: Partial<Record<keyof NginxConfigOptions, string>> = {
   frameOptions: 'frame-options',
   contentSecurityPolicy: 'content-security-policy',
   rejectUnknownHosts: 'reject-unknown-hosts',
+  serveDotfiles: INPUT.includeDotfiles,
 };
 
 // nginx stable-alpine on public ECR, pinned by its index digest (resolved 2026-09-09); move it with the README.
@@ -59,6 +61,8 @@ export interface BuildNginxImageOptions {
   readonly dockerfile: string | undefined;
   readonly context: string | undefined;
   readonly labels: Readonly<Record<string, string>>;
+  /** Put dotfiles (.env, .git/, ...) into the image and let nginx serve them; off: left out and answered 404. */
+  readonly includeDotfiles: boolean;
   /** ECR login for the target registry: the registry's account and the region to ask. */
   readonly ecr: { readonly registryId: string | undefined; readonly region: string | undefined } | undefined;
   readonly credentials: { readonly username: string; readonly password: string } | undefined;
@@ -160,6 +164,8 @@ export function readOptions(io: ActionIO): BuildNginxImageOptions {
     );
   }
 
+  const includeDotfiles = errors.attempt(() => inputs.boolean(INPUT.includeDotfiles, false)) ?? false;
+
   const list = (name: string): string[] | undefined => {
     const w = words(inputs.raw(name));
     return w.length > 0 ? w : undefined;
@@ -185,6 +191,7 @@ export function readOptions(io: ActionIO): BuildNginxImageOptions {
     rejectUnknownHosts: errors.attempt(() =>
       inputs.optional('reject-unknown-hosts') === undefined ? undefined : inputs.boolean('reject-unknown-hosts', true),
     ),
+    serveDotfiles: includeDotfiles,
   });
   const resolvedNginx = errors.attempt(() =>
     resolveOptions(nginx, (option) => `input '${NGINX_INPUT[option] ?? option}'`),
@@ -201,6 +208,7 @@ export function readOptions(io: ActionIO): BuildNginxImageOptions {
     dockerfile: dockerfile === undefined ? undefined : workspacePath(dockerfile, env),
     context: context === undefined ? undefined : workspacePath(context, env),
     labels,
+    includeDotfiles,
     ecr,
     credentials: username !== undefined && password !== undefined ? { username, password } : undefined,
     baseEcr,

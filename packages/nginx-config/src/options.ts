@@ -65,7 +65,18 @@ export interface NginxConfigOptions {
   contentSecurityPolicy?: string | undefined;
   /** Requests for host names not in the server names get 421 (health still answers on any host). */
   rejectUnknownHosts?: boolean | undefined;
+  /**
+   * Serve paths with a segment starting with '.' (/.env, /.git/config, /assets/.x). Off (the default), nginx
+   * answers them 404 whatever the image holds; /.well-known/ is served either way.
+   */
+  serveDotfiles?: boolean | undefined;
 }
+
+/**
+ * RFC 8615's well-known URIs live here (security.txt, ACME challenges, apple-app-site-association,
+ * assetlinks.json): the one dot-directory a site must serve, at its top only.
+ */
+export const WELL_KNOWN_DIR = '.well-known';
 
 export type ResolvedNginxOptions = {
   readonly [K in keyof NginxConfigOptions]-?: Exclude<NginxConfigOptions[K], undefined>;
@@ -122,6 +133,7 @@ export const DEFAULTS: ResolvedNginxOptions = {
   referrerPolicy: 'strict-origin-when-cross-origin',
   contentSecurityPolicy: '',
   rejectUnknownHosts: true,
+  serveDotfiles: false,
 };
 
 /** Names the environment variables the template reads; the task definition sets them per environment. */

@@ -1,6 +1,13 @@
 import { API_HOSTS_SCRIPT_PATH, apiHostsScript } from './entrypoint';
 import type { Environment, FileEntry } from './envsubst';
-import { ENV, resolveOptions, type NginxConfigOptions, type OptionLabel, type ResolvedNginxOptions } from './options';
+import {
+  ENV,
+  resolveOptions,
+  WELL_KNOWN_DIR,
+  type NginxConfigOptions,
+  type OptionLabel,
+  type ResolvedNginxOptions,
+} from './options';
 
 /** Where the template goes in the image; the official entrypoint renders it to /etc/nginx/conf.d/default.conf,
  * replacing the image's stock default server. */
@@ -94,6 +101,31 @@ function healthLocation(o: ResolvedNginxOptions): string[] {
     ...(o.logHealthChecks ? [] : ['    access_log off;']),
     '    default_type text/plain;',
     '    return 200 "ok\\n";',
+    '}',
+  ];
+}
+
+/** A 404 for any path with a segment starting with '.', nested in `^~` locations (they skip regex ones). */
+function dotfileDenial(o: ResolvedNginxOptions): string[] {
+  return o.serveDotfiles ? [] : ['location ~ /\\. {', '    return 404;', '}'];
+}
+
+/**
+ * /.well-known/ (RFC 8615): files only, a missing one is a 404 rather than index.html (the clients reading
+ * these expect one), dotfiles below it refused too, apple-app-site-association sent as JSON as Apple requires.
+ */
+function wellKnownLocation(o: ResolvedNginxOptions): string[] {
+  const cache = `set $site_cache_control ${quote(o.staticCacheControl)};`;
+  return [
+    `location ^~ /${WELL_KNOWN_DIR}/ {`,
+    ...indent([
+      cache,
+      'try_files $uri =404;',
+      `location = /${WELL_KNOWN_DIR}/apple-app-site-association {`,
+      ...indent([cache, 'default_type application/json;', 'try_files $uri =404;']),
+      '}',
+      ...(o.serveDotfiles ? [] : [`location ~ ^/\\${WELL_KNOWN_DIR}/(.*/)?\\. {`, '    return 404;', '}']),
+    ]),
     '}',
   ];
 }
@@ -228,11 +260,22 @@ export function serverTemplate(o: ResolvedNginxOptions): string {
       `    set $site_cache_control ${quote(o.indexCacheControl)};`,
       '}',
       '',
+      ...(o.serveDotfiles
+        ? []
+        : [
+            '# Dotfiles and dot-directories (.env, .git/, .aws/) are never served, whatever the image holds.',
+            ...dotfileDenial(o),
+            '',
+          ]),
+      '# Well-known URIs (security.txt, ACME, app links): files only, a missing one is a 404.',
+      ...wellKnownLocation(o),
+      '',
       ...o.assetPrefixes.flatMap((prefix) => [
         `# Fingerprinted build output: cached for good; a missing file is a 404, never index.html.`,
         `location ^~ ${prefix} {`,
         `    set $site_cache_control ${quote(o.assetCacheControl)};`,
         '    try_files $uri =404;',
+        ...indent(dotfileDenial(o)),
         '}',
       ]),
       '',

@@ -1,6 +1,6 @@
 import { GetAuthorizationTokenCommand, type ECRClient } from '@aws-sdk/client-ecr';
 import { RegistryAuthError } from './errors';
-import type { Credentials } from './registry';
+import type { Credentials } from './transport';
 
 export interface EcrLogin extends Credentials {
   /** https://<account>.dkr.ecr.<region>.amazonaws.com as ECR reports it. */

@@ -4,10 +4,13 @@ import { DeployActionsError } from '@deploy-actions/core';
 export class RegistryError extends DeployActionsError {
   readonly status: number | undefined;
   readonly code: string | undefined;
-  constructor(message: string, options: { status?: number; code?: string; cause?: unknown } = {}) {
+  /** Another try may succeed (a connection failure, throttling, a 5xx): a blob upload starts over on it. */
+  readonly retryable: boolean;
+  constructor(message: string, options: { status?: number; code?: string; cause?: unknown; retryable?: boolean } = {}) {
     super(message, options.cause !== undefined ? { cause: options.cause } : undefined);
     this.status = options.status;
     this.code = options.code;
+    this.retryable = options.retryable ?? false;
   }
 }
 

@@ -1,4 +1,4 @@
-import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { ConfigError } from '@deploy-actions/core';
 import type { TarEntry } from './tar';
@@ -18,13 +18,36 @@ export interface DirectoryLayerOptions {
    * 50x.html do not leak into the site.
    */
   readonly replace?: boolean;
+  /**
+   * Dotfiles and dot-directories (.env, .git/, .aws/, any name starting with '.') are left out unless this is
+   * set: a build directory is often a checkout, and what is in the image is public.
+   */
+  readonly includeDotfiles?: boolean;
+  /** Dot-names kept at the top of the directory even so (e.g. .well-known, which sites must serve). */
+  readonly keepAtTop?: readonly string[];
+}
+
+export interface DirectoryLayer {
+  readonly entries: TarEntry[];
+  /** Dotfiles and dot-directories left out, relative to the directory (a directory once, with a '/'). */
+  readonly leftOut: string[];
 }
 
 /**
- * Reads a directory into layer entries. Symbolic links are followed only when they stay inside the directory
+ * Whether a path relative to a site directory is a dot-path left out of the image: any segment starting with
+ * '.', except a first segment named in `keepAtTop`.
+ */
+export function isLeftOutDotPath(relative: string, keepAtTop: readonly string[] = []): boolean {
+  const parts = relative.split(/[\\/]/).filter((p) => p !== '');
+  return parts.some((p, i) => p.startsWith('.') && !(i === 0 && keepAtTop.includes(p)));
+}
+
+/**
+ * Lists a directory as layer entries; file contents are read only when the layer is written (FileSource), so
+ * a large site is never held in memory. Symbolic links are followed only when they stay inside the directory
  * (a link out of it could leak runner files into a public image).
  */
-export async function directoryEntries(dir: string, options: DirectoryLayerOptions): Promise<TarEntry[]> {
+export async function directoryEntries(dir: string, options: DirectoryLayerOptions): Promise<DirectoryLayer> {
   const { where } = options;
   let info;
   try {
@@ -54,6 +77,7 @@ export async function directoryEntries(dir: string, options: DirectoryLayerOptio
   }
   const root = options.root.replace(/^\/+|\/+$/g, '');
   const entries: TarEntry[] = [{ type: 'dir', path: root }];
+  const leftOut: string[] = [];
   if (options.replace) entries.push({ type: 'file', path: `${root}/.wh..wh..opq`, content: Buffer.alloc(0) });
   // `ancestors`: real paths of the directories being walked, so a link back up (a loop) is caught.
   const walk = async (abs: string, rel: string, ancestors: ReadonlySet<string>): Promise<void> => {
@@ -62,6 +86,10 @@ export async function directoryEntries(dir: string, options: DirectoryLayerOptio
       const relName = rel ? `${rel}/${name}` : name;
       if (name.startsWith('.wh.')) throw new ConfigError(where, `'${relName}' has a name reserved for layer whiteouts`);
       let s = await lstat(full);
+      if (!options.includeDotfiles && isLeftOutDotPath(relName, options.keepAtTop)) {
+        leftOut.push(s.isDirectory() ? `${relName}/` : relName);
+        continue;
+      }
       if (s.isSymbolicLink()) {
         const target = await realpath(full).catch(() => undefined);
         if (!target || (target !== top && !target.startsWith(`${top}${path.sep}`))) {
@@ -70,6 +98,11 @@ export async function directoryEntries(dir: string, options: DirectoryLayerOptio
             `'${relName}' is a symbolic link to outside the directory (or to nothing)`,
             'copy the file into the directory instead',
           );
+        }
+        // A link to a dotfile would publish it under another name.
+        if (!options.includeDotfiles && isLeftOutDotPath(path.relative(top, target), options.keepAtTop)) {
+          leftOut.push(relName);
+          continue;
         }
         s = await stat(full);
       }
@@ -85,12 +118,12 @@ export async function directoryEntries(dir: string, options: DirectoryLayerOptio
         entries.push({ type: 'dir', path: `${root}/${relName}` });
         await walk(full, relName, new Set([...ancestors, real]));
       } else if (s.isFile()) {
-        entries.push({ type: 'file', path: `${root}/${relName}`, content: await readFile(full) });
+        entries.push({ type: 'file', path: `${root}/${relName}`, content: { file: full, size: s.size } });
       }
     }
   };
   await walk(top, '', new Set([top]));
-  return entries;
+  return { entries, leftOut };
 }
 
 /**

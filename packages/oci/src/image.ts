@@ -1,6 +1,7 @@
 import { ConfigError } from '@deploy-actions/core';
 import { PlatformNotFoundError, RegistryError } from './errors';
-import { deterministicGzip, sha256 } from './gzip';
+import { sha256 } from './gzip';
+import type { BuiltLayer } from './layer';
 import {
   formatPlatform,
   isIndex,
@@ -16,7 +17,7 @@ import {
 } from './media';
 import type { ImageReference } from './reference';
 import type { BlobPushResult, RegistryClient } from './registry';
-import { createTar, type TarEntry } from './tar';
+import { GZIP_RECIPE_ANNOTATION } from './reuse';
 
 export interface ResolvedImage {
   readonly reference: ImageReference;
@@ -70,35 +71,6 @@ export async function resolveImage(
   return { reference: ref, digest: fetched.digest, indexDigest, manifest, config };
 }
 
-/** One layer to add: what it is (for history and the summary) and its entries. */
-export interface LayerSpec {
-  readonly name: string;
-  readonly entries: readonly TarEntry[];
-}
-
-export interface BuiltLayer {
-  readonly name: string;
-  readonly digest: string;
-  readonly diffId: string;
-  readonly size: number;
-  readonly files: number;
-  readonly blob: Buffer;
-}
-
-/** Builds a layer blob: deterministic tar, then deterministic gzip. */
-export function buildLayer(spec: LayerSpec, mtime: number): BuiltLayer {
-  const tar = createTar(spec.entries, { mtime });
-  const blob = deterministicGzip(tar);
-  return {
-    name: spec.name,
-    digest: sha256(blob),
-    diffId: sha256(tar),
-    size: blob.length,
-    files: spec.entries.filter((e) => e.type === 'file').length,
-    blob,
-  };
-}
-
 export interface ImagePlan {
   readonly base: ResolvedImage;
   readonly layers: readonly BuiltLayer[];
@@ -111,14 +83,13 @@ export interface ImagePlan {
 }
 
 export interface PlanOptions {
-  readonly layers: readonly LayerSpec[];
+  /** The new layers, built (buildLayers, buildLayer) before planning. */
+  readonly layers: readonly BuiltLayer[];
   /** Env defaults: replace the base's value of the same name, others appended in name order. */
   readonly env: Readonly<Record<string, string>>;
   readonly labels: Readonly<Record<string, string>>;
   /** RFC 3339 creation time (from the commit or SOURCE_DATE_EPOCH, never "now"). */
   readonly created: string;
-  /** Entry mtime in seconds. */
-  readonly mtime: number;
   /** Written to history (created_by). */
   readonly createdBy: string;
 }
@@ -136,9 +107,9 @@ function mergeEnv(base: readonly string[], env: Readonly<Record<string, string>>
   return out;
 }
 
-/** Pure: base image + layers + settings → config and manifest bytes. Same inputs, same digest. */
+/** Pure: base image + built layers + settings → config and manifest bytes. Same inputs, same digest. */
 export function planImage(base: ResolvedImage, options: PlanOptions): ImagePlan {
-  const layers = options.layers.map((l) => buildLayer(l, options.mtime));
+  const layers = options.layers;
   const history: HistoryEntry[] = [...(base.config.history ?? [])];
   for (const layer of layers) {
     history.push({
@@ -177,7 +148,12 @@ export function planImage(base: ResolvedImage, options: PlanOptions): ImagePlan 
     config: { mediaType: MediaType.ociConfig, digest: configDigest, size: configBytes.length },
     layers: [
       ...baseLayers,
-      ...layers.map((l) => ({ mediaType: MediaType.ociLayerGzip, digest: l.digest, size: l.size })),
+      ...layers.map((l) => ({
+        mediaType: MediaType.ociLayerGzip,
+        digest: l.digest,
+        size: l.size,
+        annotations: { [GZIP_RECIPE_ANNOTATION]: l.recipe },
+      })),
     ],
     annotations: {
       'org.opencontainers.image.base.name': `${base.reference.registry}/${base.reference.repository}${base.reference.tag ? `:${base.reference.tag}` : ''}`,
@@ -234,7 +210,13 @@ export async function pushImage(
         label: 'base layer',
         digest: layer.digest,
         size: layer.size,
-        push: () => client.pushBlob(repository, layer.digest, () => baseClient.getBlob(base, layer.digest), mountFrom),
+        push: () =>
+          client.pushBlob(
+            repository,
+            layer.digest,
+            () => baseClient.getBlob(base, layer.digest, layer.size),
+            mountFrom,
+          ),
       })),
       ...plan.layers.map((layer) => ({
         source: layer.name,

@@ -1,8 +1,16 @@
-import { ConfigError } from '@deploy-actions/core';
+import { open } from 'node:fs/promises';
+import { ConfigError, DeployActionsError } from '@deploy-actions/core';
+
+/** A file on disk whose bytes are read only while the archive is written, so a layer never sits in memory. */
+export interface FileSource {
+  readonly file: string;
+  /** Size when the directory was read; a file that changes size meanwhile fails the build. */
+  readonly size: number;
+}
 
 /** One entry of a layer. Paths are relative to the image root, '/'-separated, without a leading '/'. */
 export type TarEntry =
-  | { readonly type: 'file'; readonly path: string; readonly content: Buffer; readonly mode?: number }
+  | { readonly type: 'file'; readonly path: string; readonly content: Buffer | FileSource; readonly mode?: number }
   | { readonly type: 'dir'; readonly path: string; readonly mode?: number };
 
 export interface TarOptions {
@@ -81,12 +89,26 @@ function paxRecord(key: string, value: string): string {
   return `${length}${body}`;
 }
 
+function sizeOf(content: Buffer | FileSource): number {
+  return Buffer.isBuffer(content) ? content.length : content.size;
+}
+
+/** A piece of an archive: header, padding and end blocks, or (at most 1 MiB of) a file's content. */
+export interface TarPiece {
+  readonly kind: 'header' | 'content';
+  readonly data: Buffer;
+}
+
+type Part =
+  | { readonly kind: 'header'; readonly data: Buffer }
+  | { readonly kind: 'content'; readonly content: Buffer | FileSource };
+
 /**
- * A deterministic tar archive: entries sorted by path, every owner root (0:0), one fixed mtime, fixed modes
- * (0644 files, 0755 directories unless given). Names that do not fit ustar get a PAX header, so any path works.
- * The same entries always give the same bytes.
+ * The archive as a sequence of parts. Entries sorted by path, every owner root (0:0), one fixed mtime, fixed
+ * modes (0644 files, 0755 directories unless given). Names that do not fit ustar get a PAX header, so any path
+ * works. The same entries always give the same bytes.
  */
-export function createTar(entries: readonly TarEntry[], options: TarOptions): Buffer {
+function* tarParts(entries: readonly TarEntry[], options: TarOptions): Generator<Part> {
   if (!Number.isInteger(options.mtime) || options.mtime < 0) {
     throw new ConfigError('layer mtime', `${options.mtime} is not a non-negative whole number of seconds`);
   }
@@ -96,24 +118,93 @@ export function createTar(entries: readonly TarEntry[], options: TarOptions): Bu
     if (byPath.has(path)) throw new ConfigError(`layer path '${path}'`, 'appears twice');
     byPath.set(path, entry);
   }
-  const chunks: Buffer[] = [];
   for (const path of [...byPath.keys()].sort(compareBytes)) {
     const entry = byPath.get(path)!;
     const name = entry.type === 'dir' ? `${path}/` : path;
-    const size = entry.type === 'file' ? entry.content.length : 0;
+    const size = entry.type === 'file' ? sizeOf(entry.content) : 0;
     const mode = entry.mode ?? (entry.type === 'dir' ? 0o755 : 0o644);
     const type = entry.type === 'dir' ? '5' : '0';
     let split = splitUstar(name);
+    const headers: Buffer[] = [];
     if (split === undefined) {
       const pax = Buffer.from(paxRecord('path', name), 'utf8');
-      chunks.push(header('PaxHeader', '', pax.length, 0o644, options.mtime, 'x'), pax, padding(pax.length));
+      headers.push(header('PaxHeader', '', pax.length, 0o644, options.mtime, 'x'), pax, padding(pax.length));
       split = { prefix: '', name: name.slice(-100).replace(/[^\x20-\x7e]/g, '_') };
     }
-    chunks.push(header(split.name, split.prefix, size, mode, options.mtime, type));
-    if (entry.type === 'file') chunks.push(entry.content, padding(size));
+    headers.push(header(split.name, split.prefix, size, mode, options.mtime, type));
+    yield { kind: 'header', data: Buffer.concat(headers) };
+    if (entry.type === 'file' && size > 0) {
+      yield { kind: 'content', content: entry.content };
+      yield { kind: 'header', data: padding(size) };
+    }
   }
-  chunks.push(Buffer.alloc(BLOCK * 2));
-  return Buffer.concat(chunks);
+  yield { kind: 'header', data: Buffer.alloc(BLOCK * 2) };
+}
+
+/**
+ * File contents are cut into pieces of this size at fixed offsets, however they are read, so anything that
+ * depends on pieces (the compression of a segment) depends only on the bytes.
+ */
+export const TAR_PIECE = 1024 * 1024;
+
+function* slices(data: Buffer): Generator<TarPiece> {
+  for (let at = 0; at < data.length; at += TAR_PIECE) {
+    yield { kind: 'content', data: data.subarray(at, Math.min(at + TAR_PIECE, data.length)) };
+  }
+}
+
+/** The archive's pieces from contents in memory (small layers: generated files, tests). */
+export function* tarPiecesSync(entries: readonly TarEntry[], options: TarOptions): Generator<TarPiece> {
+  for (const part of tarParts(entries, options)) {
+    if (part.kind === 'header') yield part;
+    else if (Buffer.isBuffer(part.content)) yield* slices(part.content);
+    else throw new TypeError(`'${part.content.file}' is on disk: use tarPieces`);
+  }
+}
+
+/** The whole archive in memory, for small layers whose contents are all bytes (tests, generated files). */
+export function createTar(entries: readonly TarEntry[], options: TarOptions): Buffer {
+  return Buffer.concat([...tarPiecesSync(entries, options)].map((p) => p.data));
+}
+
+/** A file in pieces of TAR_PIECE bytes read at their positions; fails when its size is not what was listed. */
+async function* filePieces(source: FileSource): AsyncGenerator<TarPiece> {
+  const handle = await open(source.file, 'r');
+  try {
+    let position = 0;
+    for (;;) {
+      const piece = Buffer.allocUnsafe(TAR_PIECE);
+      let filled = 0;
+      while (filled < TAR_PIECE) {
+        const { bytesRead } = await handle.read(piece, filled, TAR_PIECE - filled, position + filled);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+      position += filled;
+      if (position > source.size) break;
+      if (filled > 0) yield { kind: 'content', data: piece.subarray(0, filled) };
+      if (filled < TAR_PIECE) break;
+    }
+    if (position !== source.size) {
+      throw new DeployActionsError(
+        `'${source.file}' changed while the image was built (${source.size} bytes when listed, ${position > source.size ? 'more' : position} now) — do not write to the site directory during the build`,
+      );
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * The same archive as `createTar`, as pieces: files are read while the archive is consumed, so memory does not
+ * grow with the site. A file whose size changed since it was listed fails (its header promised the old size).
+ */
+export async function* tarPieces(entries: readonly TarEntry[], options: TarOptions): AsyncGenerator<TarPiece> {
+  for (const part of tarParts(entries, options)) {
+    if (part.kind === 'header') yield part;
+    else if (Buffer.isBuffer(part.content)) yield* slices(part.content);
+    else yield* filePieces(part.content);
+  }
 }
 
 /** Byte-wise (not locale) order, so the archive does not depend on the machine's collation. */

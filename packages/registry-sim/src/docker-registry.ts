@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -10,6 +10,30 @@ export interface DockerRegistry {
 }
 
 export const DOCKER_REGISTRY_BIN = '/usr/bin/docker-registry';
+
+/** Waits until a server process answers HTTP at `url`; kills it and fails with its stderr if it does not. */
+export async function waitUntilServing(
+  child: ChildProcess,
+  url: string,
+  name: string,
+  timeoutMs: number,
+): Promise<void> {
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await fetch(url, { signal: AbortSignal.timeout(1000) });
+      return;
+    } catch {
+      if (child.exitCode !== null || Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`${name} did not start on ${url}:\n${stderr}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
 
 /**
  * An htpasswd line with a bcrypt hash (all docker-registry accepts). Uses Python's crypt (libxcrypt has
@@ -66,22 +90,8 @@ export async function startDockerRegistry(options: {
   const config = path.join(dir, 'config.yml');
   await writeFile(config, lines.join('\n') + '\n');
   const child = spawn(DOCKER_REGISTRY_BIN, ['serve', config], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const url = `http://127.0.0.1:${options.port}`;
-  const deadline = Date.now() + 20000;
-  for (;;) {
-    try {
-      await fetch(`${url}/v2/`, { signal: AbortSignal.timeout(1000) });
-      break;
-    } catch {
-      if (child.exitCode !== null || Date.now() > deadline) {
-        child.kill('SIGKILL');
-        throw new Error(`docker-registry did not start on ${url}:\n${stderr}`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  await waitUntilServing(child, `${url}/v2/`, 'docker-registry', 20000);
   return {
     host: `127.0.0.1:${options.port}`,
     url,

@@ -1,3 +1,5 @@
 export * from './sim';
 export * from './docker-registry';
 export * from './base-image';
+export * from './proxy';
+export * from './nginx-proxy';

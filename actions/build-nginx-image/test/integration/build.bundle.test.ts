@@ -43,6 +43,9 @@ beforeAll(async () => {
   await mkdir(path.join(workspace, 'dist/assets'), { recursive: true });
   await writeFile(path.join(workspace, 'dist/index.html'), '<!doctype html><h1>Zanda 360</h1>');
   await writeFile(path.join(workspace, 'dist/assets/app.3f9a1c.js'), 'console.log("app")');
+  await mkdir(path.join(workspace, 'dist/.aws'), { recursive: true });
+  await writeFile(path.join(workspace, 'dist/.env'), 'SECRET=1');
+  await writeFile(path.join(workspace, 'dist/.aws/credentials'), '[default]');
   await mkdir(path.join(workspace, 'no-index'));
   await writeFile(path.join(workspace, 'no-index/app.js'), 'x');
 });
@@ -76,6 +79,10 @@ test('builds and pushes the image by digest; pulled back it holds the site, the 
   expect(result.summary).toContain(`<code>${open.host}/frontend/nginx@${digest}</code>`);
   expect(result.summary).toMatch(/\| Uploaded \| .* in 3 of 4 blobs \|/);
   expect(result.summary).toMatch(/\| base \| <code>sha256:[a-f0-9]{12}<\/code> \| .* \| mounted \|/);
+  expect(result.summary).toContain('| Left out | 2 dotfiles: .aws/, .env — include-dotfiles: true publishes them |');
+  expect(result.visible).toContain(
+    'left out of the image (dotfiles; set include-dotfiles: true to publish them): .aws/, .env',
+  );
 
   const client = new RegistryClient({ registry: open.host });
   const manifest = (await client.getManifest('frontend/nginx', SHA)).json as ImageManifest;
@@ -127,6 +134,12 @@ test('builds and pushes the image by digest; pulled back it holds the site, the 
   expect(again.outputs['digest']).toBe(digest);
   expect(again.summary).toMatch(/\| Uploaded \| 0 B in 0 of 4 blobs \|/);
   expect(again.visible).not.toMatch(/: uploaded$/m);
+  // Recognised by its diff_id against the tag's image: neither layer was compressed again.
+  expect(again.visible).toMatch(/static files: unchanged \(diff_id [a-f0-9]{12} is in the target\), not compressed/);
+  expect(again.visible).toMatch(/nginx configuration: unchanged/);
+  expect(again.summary).toMatch(
+    /\| static files \| <code>sha256:[a-f0-9]{12}<\/code> \| .* \| exists — unchanged, not compressed \|/,
+  );
 });
 
 test('linux/arm64 picks the arm64 base from the index', async () => {
@@ -189,9 +202,10 @@ describe('bad inputs fail with a clear message and no outputs', () => {
     [
       'unreachable registry',
       () => ({ repository: `127.0.0.1:${closedPort}/frontend` }),
+      // A refused connection may be a registry restarting: retried with backoff, then said how often.
       () =>
         `cannot reach registry 127.0.0.1:${closedPort} to check the API (connect ECONNREFUSED 127.0.0.1:${closedPort}) — ` +
-        'check the registry host and port and that the runner can reach it',
+        'tried 6 times over ',
     ],
     [
       'wrong credentials',

@@ -20,6 +20,7 @@ let api: Server;
 let root: string;
 let port: number;
 let stopNginx: () => Promise<void> = async () => undefined;
+let imagePaths: string[] = [];
 
 /** Applies layers like a container runtime: an opaque whiteout hides what lower layers had in its directory. */
 function unpack(layers: ReturnType<typeof readTar>[]): Map<string, ReturnType<typeof readTar>[number]> {
@@ -53,6 +54,12 @@ beforeAll(async () => {
   await mkdir(path.join(ws, 'dist/assets'), { recursive: true });
   await writeFile(path.join(ws, 'dist/index.html'), '<h1>Zanda 360</h1>');
   await writeFile(path.join(ws, 'dist/assets/app.3f9a1c.js'), 'console.log("app")');
+  // What a build directory that is also a checkout holds: left out of the image, 404 from nginx.
+  await mkdir(path.join(ws, 'dist/.git'), { recursive: true });
+  await mkdir(path.join(ws, 'dist/.well-known'), { recursive: true });
+  await writeFile(path.join(ws, 'dist/.env'), 'DB_PASSWORD=not-in-the-image');
+  await writeFile(path.join(ws, 'dist/.git/config'), '[core]');
+  await writeFile(path.join(ws, 'dist/.well-known/security.txt'), 'Contact: mailto:security@zanda360.com\n');
   const io = memoryIO(
     {
       directory: 'dist',
@@ -74,6 +81,7 @@ beforeAll(async () => {
   const layers = await Promise.all(
     manifest.layers.map(async (l) => readTar(gunzip(await client.getBlob('frontend', l.digest)))),
   );
+  imagePaths = [...unpack(layers).keys()];
   const rootfs = path.join(root, 'rootfs');
   for (const [p, e] of unpack(layers)) {
     const dest = path.join(rootfs, p);
@@ -147,6 +155,16 @@ test.each([
 ])('GET %s → %i from the pushed image', async (url, status, body, cacheControl) => {
   const res = await fetch(`http://127.0.0.1:${port}${url}`);
   expect([res.status, await res.text(), res.headers.get('cache-control')]).toEqual([status, body, cacheControl]);
+});
+
+test('dotfiles are not in the image and nginx answers 404 for them; /.well-known/ is served', async () => {
+  expect(imagePaths.filter((p) => p.includes('/.'))).toEqual([
+    `${HTML.slice(1)}/.well-known`,
+    `${HTML.slice(1)}/.well-known/security.txt`,
+  ]);
+  for (const url of ['/.env', '/.git/config']) expect((await fetch(`http://127.0.0.1:${port}${url}`)).status).toBe(404);
+  const wellKnown = await fetch(`http://127.0.0.1:${port}/.well-known/security.txt`);
+  expect([wellKnown.status, await wellKnown.text()]).toEqual([200, 'Contact: mailto:security@zanda360.com\n']);
 });
 
 test('index.html carries the commit time as Last-Modified (so ETags change per deploy)', async () => {

@@ -144,3 +144,27 @@ test.each([
   await expect(main(io, { exec: recorder([], code, digest) })).rejects.toThrow(message);
   expect(io.outputs).toEqual({});
 });
+
+test.each([
+  ['', ['.well-known/security.txt', 'assets/app.js', 'index.html']],
+  ['true', ['.env', '.git/config', '.well-known/security.txt', 'assets/.secret.js', 'assets/app.js', 'index.html']],
+])('generated context with include-dotfiles %p: html/ holds %j', async (include, expected) => {
+  const { ws, temp, env } = await setup();
+  for (const name of ['.env', '.git/config', 'assets/.secret.js', '.well-known/security.txt']) {
+    await mkdir(path.dirname(path.join(ws, 'dist', name)), { recursive: true });
+    await writeFile(path.join(ws, 'dist', name), 'x');
+  }
+  const io = memoryIO(
+    { directory: 'dist', repository: 'r.example.com/f', builder: 'docker', 'include-dotfiles': include },
+    env,
+  );
+  await main(io, { exec: recorder([]) });
+  const html = path.join(temp, 'build-nginx-image-context/.nginx-image/html');
+  const files = (await readdir(html, { recursive: true, withFileTypes: true }))
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(html, path.join(e.parentPath, e.name)))
+    .sort();
+  expect(files).toEqual(expected);
+  const leftOut = io.lines.filter((l) => l.includes('left out of the image'));
+  expect(leftOut).toEqual(include ? [] : [expect.stringContaining('.env, .git/, assets/.secret.js')]);
+});

@@ -99,7 +99,21 @@ test('nginx inputs map to the nginx options; off disables a header', () => {
     hsts: '',
     rejectUnknownHosts: false,
     listen: '8080',
+    serveDotfiles: false,
   });
+});
+
+test.each([
+  ['', false],
+  ['false', false],
+  ['true', true],
+])('include-dotfiles %p: dotfiles in the image and served by nginx: %p', (value, include) => {
+  const o = readOptions(memoryIO({ ...valid, 'include-dotfiles': value }, env));
+  expect([o.includeDotfiles, o.nginx.serveDotfiles, o.resolvedNginx.serveDotfiles]).toEqual([
+    include,
+    include,
+    include,
+  ]);
 });
 
 test.each([
@@ -124,6 +138,7 @@ test.each([
   [{ 'api-path': 'api' }, "input 'api-path': 'api' is not a path prefix"],
   [{ 'server-names': 'bad_name!' }, "input 'server-names': 'bad_name!' is not a host name"],
   [{ 'reject-unknown-hosts': 'maybe' }, "input 'reject-unknown-hosts': is not a boolean"],
+  [{ 'include-dotfiles': 'yes please' }, "input 'include-dotfiles': is not a boolean"],
   [{ labels: 'no-equals-sign' }, "input 'labels' line 1: has no '='"],
 ])('%j is rejected: %s', (inputs, message) => {
   expect(() => readOptions(memoryIO({ ...valid, ...inputs }, env))).toThrow(message);

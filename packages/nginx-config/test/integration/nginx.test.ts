@@ -24,6 +24,19 @@ const INDEX = '<!doctype html><title>spa</title><div id="app"></div>';
 const APP_JS = 'console.log("plain app");'.repeat(10);
 const APP_JS_GZ_MARKER = 'console.log("served from the pre-compressed file");';
 const BIG_CSS = '.a{color:red}\n'.repeat(500);
+const SECRET = 'AKIAIOSFODNN7EXAMPLE-not-for-the-web';
+const DOTFILES: Record<string, string> = {
+  '.env': `DB_PASSWORD=${SECRET}\n`,
+  '.git/config': `[remote "origin"]\n\turl = https://x:${SECRET}@github.com/o/r\n`,
+  '.aws/credentials': `aws_secret_access_key = ${SECRET}\n`,
+  'assets/.env.js': SECRET,
+  'docs/.htpasswd': SECRET,
+  '.well-known/.hidden': SECRET,
+  '.well-known/security.txt': 'Contact: mailto:security@zanda360.com\n',
+  '.well-known/apple-app-site-association': '{"applinks":{"details":[]}}',
+  '.well-known/acme-challenge/token-123': 'token-123.thumbprint',
+  'docs/.well-known/x.txt': SECRET,
+};
 
 interface Seen {
   readonly url: string;
@@ -97,6 +110,12 @@ beforeAll(async () => {
   // Different content on purpose: proves nginx sent the .gz file rather than compressing on the fly.
   writeFileSync(path.join(html, 'assets', 'app-3f9a1c.js.gz'), gzipSync(APP_JS_GZ_MARKER));
   writeFileSync(path.join(html, 'assets', 'big-77ab.css'), BIG_CSS);
+  // Dotfiles as a careless build leaves them (build-nginx-image leaves them out of the image unless asked;
+  // nginx must refuse them even when they are there), and well-known files real sites serve.
+  for (const [name, content] of Object.entries(DOTFILES)) {
+    mkdirSync(path.dirname(path.join(html, name)), { recursive: true });
+    writeFileSync(path.join(html, name), content);
+  }
 
   dns = await startDns(await freePort());
   dns.records.set('api.test', '127.0.0.1');
@@ -170,6 +189,64 @@ describe('static site (SPA)', () => {
     expect(header(res, 'vary')).toBe('Accept-Encoding');
     expect(res.body.length).toBeLessThan(BIG_CSS.length / 10);
     expect(gunzipSync(res.body).toString()).toBe(BIG_CSS);
+  });
+});
+
+describe('dotfiles and well-known URIs', () => {
+  test.each([
+    '/.env',
+    '/.git/config',
+    '/.git/',
+    '/.aws/credentials',
+    '/assets/.env.js',
+    '/docs/.htpasswd',
+    '/%2Eenv', // decoded before matching
+    '/assets/../.env', // normalised before matching
+    '/.well-known/.hidden',
+    '/docs/.well-known/x.txt', // only the top-level .well-known is special
+    '/.well-known', // the directory itself
+    '/.missing-dotfile',
+  ])('%s -> 404, never the file or index.html', async (url) => {
+    const res = await send(up.port, url);
+    expect(res.status).toBe(404);
+    expect(res.body.toString()).not.toContain(SECRET);
+    expect(res.body.toString()).not.toContain('id="app"');
+    expectSecurityHeaders(res);
+  });
+
+  test.each([
+    ['/.well-known/security.txt', 'Contact: mailto:security@zanda360.com\n', 'text/plain'],
+    ['/.well-known/apple-app-site-association', '{"applinks":{"details":[]}}', 'application/json'],
+    ['/.well-known/acme-challenge/token-123', 'token-123.thumbprint', 'application/octet-stream'],
+  ])('%s is served (%p, %s)', async (url, body, type) => {
+    const res = await send(up.port, url);
+    expect(res.status).toBe(200);
+    expect(res.body.toString()).toBe(body);
+    expect(header(res, 'content-type')).toBe(type);
+    expect(header(res, 'cache-control')).toBe('no-cache');
+  });
+
+  test('a missing well-known file is a 404, not the SPA', async () => {
+    const res = await send(up.port, '/.well-known/openid-configuration');
+    expect(res.status).toBe(404);
+    expect(res.body.toString()).not.toContain('id="app"');
+  });
+
+  test("dot-paths under the API prefix are the API's to answer", async () => {
+    const res = await send(up.port, '/api/.well-known/openid-configuration');
+    expect(res.status).toBe(200);
+    expect(seen.some((s) => s.url === '/api/.well-known/openid-configuration')).toBe(true);
+  });
+
+  test('serveDotfiles: true serves them (the explicit opt-in)', async () => {
+    const open = await site(
+      'dotfiles-served',
+      { SITE_API_UPSTREAM: `http://api.test:${upstreamPort}` },
+      { serveDotfiles: true },
+    );
+    expect((await send(open.port, '/docs/.htpasswd')).body.toString()).toBe(SECRET);
+    expect((await send(open.port, '/assets/.env.js')).status).toBe(200);
+    expect((await send(open.port, '/.well-known/security.txt')).status).toBe(200);
   });
 });
 

@@ -15,7 +15,7 @@ const template = (options: NginxConfigOptions = {}): string => nginxFiles(option
 const references = (text: string): Set<string> =>
   new Set([...text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]!));
 
-/** Each location block's body (no nesting in the generated configuration). */
+/** Each location block's body, up to its first nested block (nested ones add no headers either). */
 const locations = (text: string): string[] => [...text.matchAll(/\n\s*location [^{]*\{([^}]*)\}/g)].map((m) => m[1]!);
 
 describe('nginxFiles', () => {
@@ -72,6 +72,8 @@ describe('nginxFiles', () => {
     ],
     [{ missingFileExtensions: [] }, ['try_files $uri $uri/ /index.html;'], ['location ~*']],
     [{ listen: '8080', proxyReadTimeout: '30s' }, ['listen 8080;', 'proxy_read_timeout 30s;'], ['listen 80;']],
+    [{}, ['location ~ /\\. {', 'location ~ ^/\\.well-known/(.*/)?\\. {'], []],
+    [{ serveDotfiles: true }, ['location ^~ /.well-known/ {'], ['location ~ /\\. {', 'well-known/(.*/)?']],
   ])('%j', (options, present, absent) => {
     const text = template(options);
     for (const fragment of present) expect(text).toContain(fragment);

@@ -15,6 +15,7 @@ import {
 } from '@deploy-actions/registry-sim';
 import { freePort, startMoto, type Moto } from '@deploy-actions/testing';
 import {
+  buildLayer,
   ecrLogin,
   gunzip,
   parsePlatform,
@@ -59,20 +60,21 @@ const site = (text: string): PlanOptions => ({
     {
       name: 'static files',
       entries: [
-        { type: 'dir', path: 'usr/share/nginx/html' },
-        { type: 'file', path: 'usr/share/nginx/html/index.html', content: Buffer.from(text) },
-        { type: 'file', path: 'usr/share/nginx/html/assets/app.js', content: Buffer.from('console.log(1)') },
+        { type: 'dir' as const, path: 'usr/share/nginx/html' },
+        { type: 'file' as const, path: 'usr/share/nginx/html/index.html', content: Buffer.from(text) },
+        { type: 'file' as const, path: 'usr/share/nginx/html/assets/app.js', content: Buffer.from('console.log(1)') },
       ],
     },
     {
       name: 'nginx configuration',
-      entries: [{ type: 'file', path: 'etc/nginx/templates/default.conf.template', content: Buffer.from('server {}') }],
+      entries: [
+        { type: 'file' as const, path: 'etc/nginx/templates/default.conf.template', content: Buffer.from('server {}') },
+      ],
     },
-  ],
+  ].map((spec) => buildLayer(spec, 1714557600)),
   env: { SITE_API_PATH: '/api/' },
   labels: { 'org.opencontainers.image.revision': 'abc123' },
   created: '2024-05-01T10:00:00Z',
-  mtime: 1714557600,
   createdBy: 'test',
 });
 

@@ -1,4 +1,15 @@
-import { gunzip, MediaType, planImage, readTar, type ImageConfig, type ResolvedImage } from '../../src';
+import {
+  buildLayer,
+  DEFAULT_GZIP,
+  GZIP_RECIPE_ANNOTATION,
+  recipeId,
+  gunzip,
+  MediaType,
+  planImage,
+  readTar,
+  type ImageConfig,
+  type ResolvedImage,
+} from '../../src';
 
 const baseConfig: ImageConfig = {
   architecture: 'amd64',
@@ -19,17 +30,16 @@ const base: ResolvedImage = {
   },
   config: baseConfig,
 };
+const site = {
+  name: 'static files',
+  entries: [{ type: 'file' as const, path: 'usr/share/nginx/html/index.html', content: Buffer.from('<h1>x</h1>') }],
+};
+const layer = buildLayer(site, 1714557600);
 const options = {
-  layers: [
-    {
-      name: 'static files',
-      entries: [{ type: 'file' as const, path: 'usr/share/nginx/html/index.html', content: Buffer.from('<h1>x</h1>') }],
-    },
-  ],
+  layers: [layer],
   env: { SITE_API_PATH: '/api/', NGINX_VERSION: 'kept-from-us' },
   labels: { 'org.opencontainers.image.revision': 'abc' },
   created: '2024-05-01T10:00:00Z',
-  mtime: 1714557600,
   createdBy: 'test',
 };
 
@@ -37,7 +47,7 @@ test('the same inputs give the same digest; other inputs another', () => {
   const a = planImage(base, options);
   expect(planImage(base, options).digest).toBe(a.digest);
   expect(planImage(base, { ...options, created: '2024-05-01T10:00:01Z' }).digest).not.toBe(a.digest);
-  expect(planImage(base, { ...options, mtime: 1 }).layers[0]!.digest).not.toBe(a.layers[0]!.digest);
+  expect(buildLayer(site, 1).digest).not.toBe(a.layers[0]!.digest);
 });
 
 test('config keeps the base and adds env defaults, labels, diff_ids and history', () => {
@@ -60,16 +70,19 @@ test('the manifest is OCI, base layers converted, new layers appended', () => {
   const manifest = JSON.parse(plan.manifest.toString()) as {
     mediaType: string;
     config: { digest: string; mediaType: string };
-    layers: { mediaType: string; digest: string }[];
+    layers: { mediaType: string; digest: string; annotations?: Record<string, string> }[];
     annotations: Record<string, string>;
   };
   expect(manifest.mediaType).toBe(MediaType.ociManifest);
   expect(manifest.config).toMatchObject({ digest: plan.configDigest, mediaType: MediaType.ociConfig });
   expect(manifest.layers.map((l) => l.mediaType)).toEqual([MediaType.ociLayerGzip, MediaType.ociLayerGzip]);
   expect(manifest.layers[1]!.digest).toBe(plan.layers[0]!.digest);
+  // How our layer was compressed is recorded on it (a re-push reuses only what the same recipe made).
+  expect(manifest.layers[1]!.annotations).toEqual({ [GZIP_RECIPE_ANNOTATION]: recipeId(DEFAULT_GZIP) });
+  expect(manifest.layers[0]!.annotations).toBeUndefined();
   expect(manifest.annotations['org.opencontainers.image.base.digest']).toBe(base.digest);
   expect(plan.size).toBe(plan.config.length + 100 + plan.layers[0]!.size);
-  const [entry] = readTar(gunzip(plan.layers[0]!.blob));
+  const [entry] = readTar(gunzip(layer.blob));
   expect(entry).toMatchObject({ path: 'usr/share/nginx/html/index.html', mtime: 1714557600 });
 });
 

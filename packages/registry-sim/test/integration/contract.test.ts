@@ -1,6 +1,7 @@
 // The in-memory registry answers like Debian's docker-registry for every operation the image builder uses:
 // the same script of client operations runs against both, and the recorded results must be equal.
 import {
+  buildLayer,
   MediaType,
   parsePlatform,
   parseReference,
@@ -80,11 +81,12 @@ async function script(host: string): Promise<Record<string, unknown>> {
   await record('build and push an image', async () => {
     const resolved = await resolveImage(c, parseReference(`${host}/library/nginx:base`), parsePlatform('linux/arm64'));
     const plan = planImage(resolved, {
-      layers: [{ name: 'site', entries: [{ type: 'file', path: 'index.html', content: Buffer.from('hi') }] }],
+      layers: [
+        buildLayer({ name: 'site', entries: [{ type: 'file', path: 'index.html', content: Buffer.from('hi') }] }, 0),
+      ],
       env: {},
       labels: {},
       created: '2024-01-01T00:00:00Z',
-      mtime: 0,
       createdBy: 'contract',
     });
     const pushed = await pushImage(plan, { client: c, repository: 'site', tags: ['v1', 'latest'] }, c);
