@@ -17,6 +17,7 @@ export const ENVIRONMENTS = ['staging', 'production'] as const;
 export type EnvironmentName = (typeof ENVIRONMENTS)[number];
 export const MANIFEST_FILE = path.join(REPO_ROOT, 'examples/parameters.yml');
 
+/** Service, task definition family and (under /ecs/) log group of each environment share one name. */
 export const frontendService = (env: EnvironmentName): string => `learning-platform-nginx-${env}`;
 export const apiService = (env: EnvironmentName): string => `learning-platform-api-${env}`;
 
@@ -123,24 +124,24 @@ export async function startPlatform(timeScale: number): Promise<Platform> {
     const services: SeedService[] = ENVIRONMENTS.flatMap((env): SeedService[] => [
       {
         name: frontendService(env),
-        family: 'learning-platform-nginx',
+        family: frontendService(env),
         image: 'public.ecr.aws/nginx/nginx:stable',
         containerName: 'nginx',
         containerPort: nginxPort,
         desiredCount: 2,
         targetGroup: `lp-nginx-${env}`,
         circuitBreaker: { enable: true, rollback: true },
-        logGroup: '/ecs/learning-platform-nginx',
+        logGroup: `/ecs/${frontendService(env)}`,
       },
       {
         name: apiService(env),
-        family: 'learning-platform-api',
+        family: apiService(env),
         image: 'busybox:latest',
         containerName: 'api',
         containerPort: apiPort,
         desiredCount: 1,
         circuitBreaker: { enable: true, rollback: true },
-        logGroup: '/ecs/learning-platform-api',
+        logGroup: `/ecs/${apiService(env)}`,
       },
     ]);
     const parameters = ENVIRONMENTS.flatMap((env) => {
