@@ -5,7 +5,14 @@
 // named repositories' jobs in the named GitHub environment assume a role.
 import * as path from 'node:path';
 import { REPO_ROOT } from '@deploy-actions/testing';
-import { DOCUMENTED_OPTIONS, exampleResolver, roleNamed, templateRoles, type Role } from '@deploy-actions/infra';
+import {
+  DOCUMENTED_OPTIONS,
+  documentedRoles,
+  exampleResolver,
+  roleNamed,
+  templateRoles,
+  type Role,
+} from '@deploy-actions/infra';
 import { loadManifest, parameterArn, parameterName, parametersFor } from '@deploy-actions/manifest';
 import {
   ARN,
@@ -26,7 +33,7 @@ import {
 } from '../support/iam';
 
 const roles = templateRoles(exampleResolver(REPO_ROOT));
-const everything = templateRoles(exampleResolver(REPO_ROOT, DOCUMENTED_OPTIONS));
+const everything = templateRoles(exampleResolver(REPO_ROOT, DOCUMENTED_OPTIONS.platform));
 const deployRole = (env: EnvironmentName, from: Role[] = roles): Role =>
   roleNamed(from, `learning-platform-deploy-${env}`);
 const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
@@ -232,7 +239,7 @@ test.each(ENVIRONMENTS)(
   },
 );
 
-describe.each(everything.map((r) => [r.name, r] as const))('%s', (_name, role) => {
+describe.each(documentedRoles(REPO_ROOT).map((r) => [r.name, r] as const))('%s', (_name, role) => {
   test('has valid policies: an Allow per statement, a wildcard resource only where AWS supports nothing narrower', async () => {
     for (const policy of role.policies) {
       expect(policy.document.Version).toBe('2012-10-17');
@@ -289,5 +296,46 @@ describe.each(everything.map((r) => [r.name, r] as const))('%s', (_name, role) =
       'learning-platform-infra-apply': 'infra',
     };
     expect([...environments]).toEqual([expected[role.name]]);
+  });
+});
+
+describe('infra.yml roles (infra/bootstrap.yml)', () => {
+  const bootstrap = templateRoles(exampleResolver(REPO_ROOT, {}, 'bootstrap'));
+  const stack =
+    'arn:aws:cloudformation:eu-west-2:123456789012:stack/learning-platform/0a1b2c3d-0000-4000-8000-000000000000';
+  const serviceRole = 'arn:aws:iam::123456789012:role/learning-platform-cloudformation';
+  const createChangeSet = (roleArn: string): AwsCall => ({
+    action: 'cloudformation:CreateChangeSet',
+    resource: stack,
+    context: { 'cloudformation:RoleArn': roleArn },
+  });
+  const execute: AwsCall = { action: 'cloudformation:ExecuteChangeSet', resource: stack };
+
+  test('plan creates change sets of the platform stack only as the service role, and cannot execute them', async () => {
+    const plan = documents(roleNamed(bootstrap, 'learning-platform-infra-plan'));
+    expect(await decide(plan, createChangeSet(serviceRole))).toBe('Allowed');
+    expect(await decide(plan, createChangeSet('arn:aws:iam::123456789012:role/admin'))).toBe('ImplicitlyDenied');
+    expect(
+      await decide(plan, { ...createChangeSet(serviceRole), resource: stack.replace('learning-platform/', 'other/') }),
+    ).toBe('ImplicitlyDenied');
+    expect(await decide(plan, execute)).toBe('ImplicitlyDenied');
+  });
+
+  test('apply executes reviewed change sets and creates none', async () => {
+    const apply = documents(roleNamed(bootstrap, 'learning-platform-infra-apply'));
+    expect(await decide(apply, execute)).toBe('Allowed');
+    expect(await decide(apply, createChangeSet(serviceRole))).toBe('ImplicitlyDenied');
+  });
+
+  test('the service role manages the platform’s roles, not the infra roles or itself', async () => {
+    const cfn = documents(roleNamed(bootstrap, 'learning-platform-cloudformation'));
+    const attach = (name: string): AwsCall => ({
+      action: 'iam:AttachRolePolicy',
+      resource: `arn:aws:iam::123456789012:role/${name}`,
+    });
+    expect(await decide(cfn, attach('learning-platform-deploy-staging'))).toBe('Allowed');
+    for (const name of ['learning-platform-cloudformation', 'learning-platform-infra-apply', 'admin']) {
+      expect([name, await decide(cfn, attach(name))]).toEqual([name, 'ImplicitlyDenied']);
+    }
   });
 });

@@ -9,33 +9,47 @@ import { templateRoles, type PolicyDocument, type Role } from './iam';
 import { Resolver } from './resolve';
 import { loadCliParameters, loadTemplate } from './template';
 
-export const TEMPLATE_FILE = 'infra/platform.yml';
-export const EXAMPLE_PARAMETERS_FILE = 'infra/example-parameters.json';
+/** The two stacks: the bootstrap an administrator creates once, and the platform infra.yml manages. */
+export const STACKS = {
+  bootstrap: { template: 'infra/bootstrap.yml', parameters: 'infra/example-bootstrap-parameters.json' },
+  platform: { template: 'infra/platform.yml', parameters: 'infra/example-parameters.json' },
+} as const;
+export type StackName = keyof typeof STACKS;
 export const IAM_DOCS_DIR = 'docs/iam';
 
 /** The options that add roles or policies, all on for the docs. */
-export const DOCUMENTED_OPTIONS: Record<string, string> = {
-  CreateGitHubOidcProvider: 'true',
-  CreateInfraRoles: 'true',
-  DeployRolesMaskSecrets: 'true',
-  DeployRolesKeepRevisions: 'true',
+export const DOCUMENTED_OPTIONS: Record<StackName, Record<string, string>> = {
+  bootstrap: { CreateGitHubOidcProvider: 'true' },
+  platform: { DeployRolesMaskSecrets: 'true', DeployRolesKeepRevisions: 'true' },
 };
 
 /** Which parameter decides a condition, for the index. */
 const CONDITION_PARAMETERS: Record<string, string> = {
   CreateVpc: 'VpcId empty',
-  InfraRoles: 'CreateInfraRoles=true',
   MaskSecrets: 'unless DeployRolesMaskSecrets=false',
   KeepRevisions: 'DeployRolesKeepRevisions=true',
 };
 
-/** A resolver over the example parameters (plus overrides), for the docs and the tests. */
-export function exampleResolver(root: string, overrides: Record<string, string> = {}): Resolver {
-  const template = loadTemplate(path.join(root, TEMPLATE_FILE));
-  const given = Object.fromEntries(
-    loadCliParameters(path.join(root, EXAMPLE_PARAMETERS_FILE)).map((p) => [p.ParameterKey, p.ParameterValue]),
+export function exampleParameters(root: string, stack: StackName): Record<string, string> {
+  const file = path.join(root, STACKS[stack].parameters);
+  return Object.fromEntries(loadCliParameters(file).map((p) => [p.ParameterKey, p.ParameterValue]));
+}
+
+/** A resolver over a stack's example parameters (plus overrides), for the docs and the tests. */
+export function exampleResolver(
+  root: string,
+  overrides: Record<string, string> = {},
+  stack: StackName = 'platform',
+): Resolver {
+  const template = loadTemplate(path.join(root, STACKS[stack].template));
+  return new Resolver(template, { ...exampleParameters(root, stack), ...overrides });
+}
+
+/** Every role both stacks create with every option on, bootstrap first. */
+export function documentedRoles(root: string): Role[] {
+  return (Object.keys(STACKS) as StackName[]).flatMap((stack) =>
+    templateRoles(exampleResolver(root, DOCUMENTED_OPTIONS[stack], stack)),
   );
-  return new Resolver(template, { ...given, ...overrides });
 }
 
 const json = (doc: PolicyDocument): string => `${JSON.stringify(doc, null, 2)}\n`;
@@ -70,10 +84,12 @@ function index(roles: readonly Role[]): string {
   return [
     '# IAM roles and policies',
     '',
-    `Generated from [\`${TEMPLATE_FILE}\`](../../${TEMPLATE_FILE}) by \`npm run iam-docs\` (do not edit by hand:`,
-    '`test/unit/iam-docs.test.ts` fails when these files and the template differ). The example account',
-    '`123456789012`, region `eu-west-2` and the repositories of',
-    `[\`${EXAMPLE_PARAMETERS_FILE}\`](../../${EXAMPLE_PARAMETERS_FILE}) are filled in; the stack fills in yours.`,
+    `Generated from [\`${STACKS.bootstrap.template}\`](../../${STACKS.bootstrap.template}) and`,
+    `[\`${STACKS.platform.template}\`](../../${STACKS.platform.template}) by \`npm run iam-docs\` (do not edit by hand:`,
+    '`test/unit/iam-docs.test.ts` fails when these files and the templates differ). The example account',
+    '`123456789012`, region `eu-west-2` and the repositories of the example parameters',
+    `([\`${STACKS.bootstrap.parameters}\`](../../${STACKS.bootstrap.parameters}),`,
+    `[\`${STACKS.platform.parameters}\`](../../${STACKS.platform.parameters})) are filled in; the stacks fill in yours.`,
     'Every optional policy is shown; the last column and the links say which parameter adds it.',
     '',
     '| role | what for | assumed by | documents | created |',
@@ -85,7 +101,7 @@ function index(roles: readonly Role[]): string {
 
 /** Every file of docs/iam (relative paths from the repository root) and its content. */
 export function iamDocuments(root: string): Map<string, string> {
-  const roles = templateRoles(exampleResolver(root, DOCUMENTED_OPTIONS));
+  const roles = documentedRoles(root);
   const files = new Map<string, string>();
   files.set(`${IAM_DOCS_DIR}/README.md`, index(roles));
   for (const role of roles) {
