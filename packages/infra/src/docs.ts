@@ -40,9 +40,10 @@ export function exampleResolver(
   root: string,
   overrides: Record<string, string> = {},
   stack: StackName = 'platform',
+  options: { readonly placeholders?: boolean } = {},
 ): Resolver {
   const template = loadTemplate(path.join(root, STACKS[stack].template));
-  return new Resolver(template, { ...exampleParameters(root, stack), ...overrides });
+  return new Resolver(template, { ...exampleParameters(root, stack), ...overrides }, undefined, options);
 }
 
 /** Every role both stacks create with every option on, bootstrap first. */

@@ -22,16 +22,29 @@ export const EXAMPLE_ENVIRONMENT: Environment = {
 };
 
 const NO_VALUE = Symbol('AWS::NoValue');
+/** Resource types whose Ref and Arn follow from their own properties. */
+const ARN_TYPES = {
+  'AWS::IAM::Role': true,
+  'AWS::ECS::Cluster': true,
+  'AWS::S3::Bucket': true,
+  'AWS::ECR::Repository': true,
+  'AWS::Logs::LogGroup': true,
+} as const;
 type Resolved = Json | typeof NO_VALUE;
 
 export class Resolver {
   private readonly values: Record<string, Json>;
   private readonly conditions = new Map<string, boolean>();
 
+  /**
+   * With `placeholders`, a value only AWS knows (a security group's id, a certificate's ARN) becomes the text
+   * `{{Ref X}}` / `{{GetAtt X.Y}}` instead of an error, so a test can see where it goes.
+   */
   constructor(
     readonly template: Template,
     given: Record<string, string>,
     readonly env: Environment = EXAMPLE_ENVIRONMENT,
+    private readonly options: { readonly placeholders?: boolean } = {},
   ) {
     this.values = {};
     for (const [name, spec] of Object.entries(template.Parameters)) {
@@ -78,8 +91,11 @@ export class Resolver {
     const [fn, arg] = Object.entries(spec)[0] ?? [];
     const args = Array.isArray(arg) ? arg : [];
     switch (fn) {
-      case 'Fn::Equals':
-        return JSON.stringify(this.resolve(args[0] ?? null)) === JSON.stringify(this.resolve(args[1] ?? null));
+      case 'Fn::Equals': {
+        // CloudFormation compares scalars as strings: a Number parameter "2" equals 2.
+        const value = (v: Json) => (v !== null && typeof v !== 'object' ? String(v) : JSON.stringify(v));
+        return value(this.resolve(args[0] ?? null)) === value(this.resolve(args[1] ?? null));
+      }
       case 'Fn::Not':
         return !this.truth(args[0] ?? null);
       case 'Fn::And':
@@ -182,6 +198,7 @@ export class Resolver {
       case 'AWS::IAM::OIDCProvider':
         return `arn:${partition}:iam::${account}:oidc-provider/${p('Url').replace(/^https:\/\//, '')}`;
       default:
+        if (this.options.placeholders === true) return `{{Ref ${name}}}`;
         throw new Error(`Ref ${name} (${resource.Type}) is known only once AWS created it`);
     }
   }
@@ -189,6 +206,8 @@ export class Resolver {
   private attribute(logical: string, attribute: string): Json {
     const { account, region, partition } = this.env;
     const resource = this.resource(logical);
+    if (this.options.placeholders === true && !(resource.Type in ARN_TYPES))
+      return `{{GetAtt ${logical}.${attribute}}}`;
     const name = text(this.ref(logical), logical);
     const arns: Record<string, string> = {
       'AWS::IAM::Role': `arn:${partition}:iam::${account}:role/${name}`,
@@ -199,6 +218,7 @@ export class Resolver {
     };
     const arn = arns[resource.Type];
     if (attribute === 'Arn' && arn !== undefined) return arn;
+    if (this.options.placeholders === true) return `{{GetAtt ${logical}.${attribute}}}`;
     throw new Error(`Fn::GetAtt ${logical}.${attribute} is known only once AWS created it`);
   }
 
