@@ -22,14 +22,15 @@ export const EXAMPLE_ENVIRONMENT: Environment = {
 };
 
 const NO_VALUE = Symbol('AWS::NoValue');
-/** Resource types whose Ref and Arn follow from their own properties. */
-const ARN_TYPES = {
-  'AWS::IAM::Role': true,
-  'AWS::ECS::Cluster': true,
-  'AWS::S3::Bucket': true,
-  'AWS::ECR::Repository': true,
-  'AWS::Logs::LogGroup': true,
-} as const;
+/** The ARN of the resource types whose Ref and Arn follow from their own properties (their name). */
+const ARNS: Record<string, (name: string, e: Environment) => string> = {
+  'AWS::IAM::Role': (name, e) => `arn:${e.partition}:iam::${e.account}:role/${name}`,
+  'AWS::ECS::Cluster': (name, e) => `arn:${e.partition}:ecs:${e.region}:${e.account}:cluster/${name}`,
+  'AWS::S3::Bucket': (name, e) => `arn:${e.partition}:s3:::${name}`,
+  'AWS::ECR::Repository': (name, e) => `arn:${e.partition}:ecr:${e.region}:${e.account}:repository/${name}`,
+  // CloudFormation's Arn of a log group ends in ':*'.
+  'AWS::Logs::LogGroup': (name, e) => `arn:${e.partition}:logs:${e.region}:${e.account}:log-group:${name}:*`,
+};
 type Resolved = Json | typeof NO_VALUE;
 
 export class Resolver {
@@ -204,20 +205,8 @@ export class Resolver {
   }
 
   private attribute(logical: string, attribute: string): Json {
-    const { account, region, partition } = this.env;
-    const resource = this.resource(logical);
-    if (this.options.placeholders === true && !(resource.Type in ARN_TYPES))
-      return `{{GetAtt ${logical}.${attribute}}}`;
-    const name = text(this.ref(logical), logical);
-    const arns: Record<string, string> = {
-      'AWS::IAM::Role': `arn:${partition}:iam::${account}:role/${name}`,
-      'AWS::ECS::Cluster': `arn:${partition}:ecs:${region}:${account}:cluster/${name}`,
-      'AWS::S3::Bucket': `arn:${partition}:s3:::${name}`,
-      'AWS::ECR::Repository': `arn:${partition}:ecr:${region}:${account}:repository/${name}`,
-      'AWS::Logs::LogGroup': `arn:${partition}:logs:${region}:${account}:log-group:${name}:*`,
-    };
-    const arn = arns[resource.Type];
-    if (attribute === 'Arn' && arn !== undefined) return arn;
+    const arn = ARNS[this.resource(logical).Type];
+    if (arn !== undefined && attribute === 'Arn') return arn(text(this.ref(logical), logical), this.env);
     if (this.options.placeholders === true) return `{{GetAtt ${logical}.${attribute}}}`;
     throw new Error(`Fn::GetAtt ${logical}.${attribute} is known only once AWS created it`);
   }
