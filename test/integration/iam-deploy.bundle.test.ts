@@ -103,7 +103,7 @@ async function renderLikeTheWorkflow(repo: 'frontend' | 'api', env: EnvironmentN
 
 /** Every authorisation a full deploy of this task definition to this service makes. */
 function deployCalls(repo: 'frontend' | 'api', td: TaskDefinition, inputs: Record<string, Value>): AwsCall[] {
-  const service = text(inputs['service'] as Json);
+  const service = text(inputs['service']);
   const cluster = { 'ecs:cluster': CLUSTER_ARN };
   const calls: AwsCall[] = [
     { action: 'ecs:RegisterTaskDefinition', resource: ARN.taskDefinition(td.family) },
