@@ -17,6 +17,7 @@ export const ENVIRONMENTS = ['staging', 'production'] as const;
 export type EnvironmentName = (typeof ENVIRONMENTS)[number];
 export const MANIFEST_FILE = path.join(REPO_ROOT, 'examples/parameters.yml');
 
+/** Service, task definition family and (under /ecs/) log group of each environment share one name. */
 export const frontendService = (env: EnvironmentName): string => `learning-platform-nginx-${env}`;
 export const apiService = (env: EnvironmentName): string => `learning-platform-api-${env}`;
 
@@ -107,6 +108,38 @@ async function containerPort(file: string, container: string): Promise<number> {
   return port;
 }
 
+/**
+ * The services the demo seeds, named as infra/platform.yml names them (a test compares the two), with the
+ * ports of the example task definitions they will be deployed from.
+ */
+export async function demoServices(): Promise<SeedService[]> {
+  const nginxPort = await containerPort('examples/frontend/.aws/learning-platform-nginx-task-definition.json', 'nginx');
+  const apiPort = await containerPort('examples/api/.aws/learning-platform-api-task-definition.json', 'api');
+  return ENVIRONMENTS.flatMap((env): SeedService[] => [
+    {
+      name: frontendService(env),
+      family: frontendService(env),
+      image: 'public.ecr.aws/nginx/nginx:stable',
+      containerName: 'nginx',
+      containerPort: nginxPort,
+      desiredCount: 2,
+      targetGroup: `lp-nginx-${env}`,
+      circuitBreaker: { enable: true, rollback: true },
+      logGroup: `/ecs/${frontendService(env)}`,
+    },
+    {
+      name: apiService(env),
+      family: apiService(env),
+      image: 'busybox:latest',
+      containerName: 'api',
+      containerPort: apiPort,
+      desiredCount: 1,
+      circuitBreaker: { enable: true, rollback: true },
+      logGroup: `/ecs/${apiService(env)}`,
+    },
+  ]);
+}
+
 export async function startPlatform(timeScale: number): Promise<Platform> {
   // ECR's GetAuthorizationToken hands out "AWS:<password>"; the registry accepts exactly that login.
   const ecrPassword = 'demo-ecr-token-not-a-secret';
@@ -115,34 +148,7 @@ export async function startPlatform(timeScale: number): Promise<Platform> {
   sim.setRegistry(registry.url, ecrPassword);
   try {
     const manifest = await loadManifest(MANIFEST_FILE);
-    const nginxPort = await containerPort(
-      'examples/frontend/.aws/learning-platform-nginx-task-definition.json',
-      'nginx',
-    );
-    const apiPort = await containerPort('examples/api/.aws/learning-platform-api-task-definition.json', 'api');
-    const services: SeedService[] = ENVIRONMENTS.flatMap((env): SeedService[] => [
-      {
-        name: frontendService(env),
-        family: 'learning-platform-nginx',
-        image: 'public.ecr.aws/nginx/nginx:stable',
-        containerName: 'nginx',
-        containerPort: nginxPort,
-        desiredCount: 2,
-        targetGroup: `lp-nginx-${env}`,
-        circuitBreaker: { enable: true, rollback: true },
-        logGroup: '/ecs/learning-platform-nginx',
-      },
-      {
-        name: apiService(env),
-        family: 'learning-platform-api',
-        image: 'busybox:latest',
-        containerName: 'api',
-        containerPort: apiPort,
-        desiredCount: 1,
-        circuitBreaker: { enable: true, rollback: true },
-        logGroup: '/ecs/learning-platform-api',
-      },
-    ]);
+    const services = await demoServices();
     const parameters = ENVIRONMENTS.flatMap((env) => {
       const values = parameterValues(env);
       return parametersFor(manifest, env).map((p) => {

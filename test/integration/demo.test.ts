@@ -86,13 +86,13 @@ describe('npm run demo', () => {
     expect(output).toContain('every step went as it should');
   });
 
-  // Seeding registers revision 1 (staging) and 2 (production) of each family; staging deploys make 3,
-  // the promotion makes 4, the crash deploy registers api:5 and the rollback puts staging back on api:3.
+  // Each environment has its own families: seeding registers revision 1 of each, the staging deploys and
+  // the promotion make 2, the crash deploy registers api-staging:3 and the rollback puts staging back on :2.
   it.each([
-    ['learning-platform-nginx-staging', 'learning-platform-nginx:3', 'succeeded'],
-    ['learning-platform-api-staging', 'learning-platform-api:3', 'rolled-back'],
-    ['learning-platform-nginx-production', 'learning-platform-nginx:4', 'succeeded'],
-    ['learning-platform-api-production', 'learning-platform-api:4', 'succeeded'],
+    ['learning-platform-nginx-staging', 'learning-platform-nginx-staging:2', 'succeeded'],
+    ['learning-platform-api-staging', 'learning-platform-api-staging:2', 'rolled-back'],
+    ['learning-platform-nginx-production', 'learning-platform-nginx-production:2', 'succeeded'],
+    ['learning-platform-api-production', 'learning-platform-api-production:2', 'succeeded'],
   ])('%s runs %s, settled, last deploy %s', (name, revision, outcome) => {
     const s = service(name);
     expect(s.taskDefinition.endsWith(`task-definition/${revision}`)).toBe(true);
@@ -328,10 +328,10 @@ if (!awsCli) console.warn('aws CLI not on PATH: skipping the demo run with DEMO_
       expect({ code, problems: state.problems }).toEqual({ code: 0, problems: [] });
       expect(output.match(/✓ Find what to deploy {2}run: bash/g)).toHaveLength(2);
       expect(state.services.map((s) => [s.service, s.taskDefinition.split('/').pop(), s.outcome]).sort()).toEqual([
-        ['learning-platform-api-production', 'learning-platform-api:4', 'succeeded'],
-        ['learning-platform-api-staging', 'learning-platform-api:3', 'rolled-back'],
-        ['learning-platform-nginx-production', 'learning-platform-nginx:4', 'succeeded'],
-        ['learning-platform-nginx-staging', 'learning-platform-nginx:3', 'succeeded'],
+        ['learning-platform-api-production', 'learning-platform-api-production:2', 'succeeded'],
+        ['learning-platform-api-staging', 'learning-platform-api-staging:2', 'rolled-back'],
+        ['learning-platform-nginx-production', 'learning-platform-nginx-production:2', 'succeeded'],
+        ['learning-platform-nginx-staging', 'learning-platform-nginx-staging:2', 'succeeded'],
       ]);
     }, 110000);
   },

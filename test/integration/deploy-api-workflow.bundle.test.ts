@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { jest } from '@jest/globals';
 import { startAwsSim, type AwsSim } from '@deploy-actions/aws-sim';
 import { REPO_ROOT, everythingVisible, runBundle, type RunResult } from '@deploy-actions/testing';
-import { actionSteps, inputsWithDefaults, loadWorkflow, stepInputs } from '../support/workflows';
+import { actionSteps, inputsWithDefaults, loadWorkflow, runScriptStep, stepInputs } from '../support/workflows';
 import { condition, type Value } from '../support/expressions';
 
 // Three bundled actions, each a fresh Node process, plus a migration task and a rollout on the simulator.
@@ -49,22 +49,45 @@ interface StepRun {
   readonly run: RunResult;
 }
 
-/** Runs the deploy job's action steps as the runner would; stops at the first failing step, like a job. */
+/**
+ * Runs the deploy job's steps as the runner would: our actions as bundles, its own scripts in bash; the
+ * steps that need GitHub (checkout, OIDC credentials) are what the test set up. Stops at the first failure.
+ */
 async function runDeployApi(sim: AwsSim, workspace: string, given: Record<string, Value>): Promise<StepRun[]> {
   const workflow = loadWorkflow('.github/workflows/deploy-api.yml');
   const steps: Record<string, Value> = {};
-  const contexts: Record<string, Value> = { inputs: inputsWithDefaults(workflow, given), steps, vars: {} };
+  const vars = { AWS_DEPLOY_ROLE_ARN: 'arn:aws:iam::123456789012:role/learning-platform-deploy-staging' };
+  const contexts: Record<string, Value> = { inputs: inputsWithDefaults(workflow, given), steps, vars };
+  const ours = new Map(actionSteps(workflow, 'deploy').map((s) => [s.index, s]));
   const runs: StepRun[] = [];
-  for (const step of actionSteps(workflow, 'deploy')) {
-    if (!condition(step.if, { contexts })) continue;
-    const run = await runBundle(step.action, {
-      inputs: stepInputs(step, { contexts }),
-      env: sim.env,
-      workspace,
-    });
-    runs.push({ action: step.action, id: step.id, run });
-    if (step.id !== undefined)
-      steps[step.id] = { outputs: run.outputs, outcome: run.code === 0 ? 'success' : 'failure' };
+  for (const [index, spec] of (workflow.jobs['deploy']?.steps ?? []).entries()) {
+    const step = ours.get(index);
+    if (!condition(step?.if ?? spec.if, { contexts })) continue;
+    let run: RunResult;
+    if (step !== undefined) {
+      run = await runBundle(step.action, { inputs: stepInputs(step, { contexts }), env: sim.env, workspace });
+    } else if (spec.run !== undefined) {
+      const script = await runScriptStep(
+        workflow,
+        'deploy',
+        spec.id ?? spec.name ?? '',
+        { contexts },
+        { cwd: workspace },
+      );
+      run = {
+        ...script,
+        visible: script.stdout,
+        runnerTemp: '',
+        workspace,
+        outputFile: Object.entries(script.outputs)
+          .map(([k, v]) => `${k}=${v}`)
+          .join('\n'),
+        masked: [],
+      };
+    } else continue;
+    runs.push({ action: step?.action ?? 'run', id: spec.id, run });
+    if (spec.id !== undefined)
+      steps[spec.id] = { outputs: run.outputs, outcome: run.code === 0 ? 'success' : 'failure' };
     if (run.code !== 0) break;
   }
   return runs;
@@ -90,7 +113,7 @@ beforeAll(async () => {
     services: [
       {
         name: SERVICE,
-        family: 'learning-platform-api',
+        family: 'learning-platform-api-staging',
         containerName: 'api',
         image: 'busybox:latest',
         containerPort: 3000,
@@ -116,6 +139,8 @@ test('render → verify → migrate + deploy: staging runs the image with the st
     environment: 'staging',
     service: SERVICE,
     image: IMAGE,
+    family: 'learning-platform-api-staging',
+    'log-group': '/ecs/learning-platform-api-staging',
     'migration-command': '["bin/rails", "db:migrate"]',
     'wait-for-minutes': 2,
   });
@@ -123,12 +148,16 @@ test('render → verify → migrate + deploy: staging runs the image with the st
   expect(
     runs.map((r) => [r.action, r.run.code, r.run.code === 0 ? '' : (r.run.visible + r.run.stderr).slice(-800)]),
   ).toEqual([
+    ['run', 0, ''],
     ['render-task-def', 0, ''],
+    ['run', 0, ''],
     ['verify-params', 0, ''],
     ['deploy-service', 0, ''],
   ]);
-  const [render, verify, deploy] = runs.map((r) => r.run);
-  expect(render?.outputs['family']).toBe('learning-platform-api');
+  const [, render, , verify, deploy] = runs.map((r) => r.run);
+  // The file's family is production's; the workflow's family input gives staging its own.
+  expect(render?.outputs['family']).toBe('learning-platform-api-production');
+  expect(deploy?.outputs['task-definition-arn']).toMatch(/:task-definition\/learning-platform-api-staging:\d+$/);
   expect(JSON.parse(verify?.outputs['missing'] ?? 'null')).toEqual([]);
   expect(JSON.parse(verify?.outputs['invalid'] ?? 'null')).toEqual([]);
   expect(deploy?.outputs['outcome']).toBe('succeeded');
@@ -159,9 +188,11 @@ test('a missing parameter fails verify-params and nothing is deployed', async ()
   const before = serviceTaskDefinition(sim)['taskDefinitionArn'];
   const runs = await runDeployApi(sim, workspace, { environment: 'staging', service: SERVICE, image: IMAGE });
   expect(runs.map((r) => [r.action, r.run.code === 0])).toEqual([
+    ['run', true],
     ['render-task-def', true],
+    ['run', true],
     ['verify-params', false],
   ]);
-  expect(JSON.parse(runs[1]?.run.outputs['missing'] ?? 'null')).toEqual(['/learning-platform/staging/SMTP_PASSWORD']);
+  expect(JSON.parse(runs[3]?.run.outputs['missing'] ?? 'null')).toEqual(['/learning-platform/staging/SMTP_PASSWORD']);
   expect(serviceTaskDefinition(sim)['taskDefinitionArn']).toBe(before);
 });

@@ -36,7 +36,7 @@ describe.each([FRONTEND, API])('%s', (file) => {
 
 test('frontend: one nginx container, HTTP on the port nginx listens on, for the target group', async () => {
   const { taskDefinition } = await load(FRONTEND);
-  expect(taskDefinition.family).toBe('learning-platform-nginx');
+  expect(taskDefinition.family).toBe('learning-platform-nginx-production');
   const nginx = container(taskDefinition.containerDefinitions, 'nginx');
   expect(nginx.essential).toBe(true);
   expect(nginx.portMappings).toEqual([

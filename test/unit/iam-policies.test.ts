@@ -1,231 +1,341 @@
-// The IAM documents under docs/iam are valid policy JSON, least privilege (a wildcard resource only for the
-// actions that support nothing else), and complete: every AWS API call an action's code makes (read from the
-// SDK commands its sources import) is allowed by that action's policy. Trust policies only let the named
-// repositories' jobs in the named GitHub environment assume a role.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+// The roles infra/platform.yml creates (docs/iam is generated from it) are least privilege per purpose and
+// environment, proven with an IAM policy evaluator: every AWS call an action's code makes (read from the SDK
+// commands its sources import, so a new call fails here until a policy allows it) is allowed for its own
+// environment and the same call on the other environment's resources is denied. Trust policies let only the
+// named repositories' jobs in the named GitHub environment assume a role.
 import * as path from 'node:path';
 import { REPO_ROOT } from '@deploy-actions/testing';
+import {
+  DOCUMENTED_OPTIONS,
+  documentedRoles,
+  exampleResolver,
+  roleNamed,
+  templateRoles,
+  type Role,
+} from '@deploy-actions/infra';
 import { loadManifest, parameterArn, parameterName, parametersFor } from '@deploy-actions/manifest';
+import {
+  ARN,
+  CALLS,
+  CLUSTER_ARN,
+  ECR_PUSH,
+  ENVIRONMENTS,
+  decide,
+  decryptThroughSsm,
+  documents,
+  environmentResources,
+  wildcardOnly,
+  other,
+  passRole,
+  sdkActions,
+  type AwsCall,
+  type EnvironmentName,
+} from '../support/iam';
 
-interface Statement {
-  Sid?: string;
-  Effect?: string;
-  Action?: string | string[];
-  NotAction?: unknown;
-  Resource?: string | string[];
-  NotResource?: unknown;
-  Principal?: Record<string, string | string[]>;
-  Condition?: Record<string, Record<string, string | string[]>>;
-}
-interface Policy {
-  Version?: string;
-  Statement?: Statement[];
-}
-
-const dir = path.join(REPO_ROOT, 'docs/iam');
-const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
-const read = (name: string): Policy => JSON.parse(readFileSync(path.join(dir, name), 'utf8')) as Policy;
+const roles = templateRoles(exampleResolver(REPO_ROOT));
+const everything = templateRoles(exampleResolver(REPO_ROOT, DOCUMENTED_OPTIONS.platform));
+const deployRole = (env: EnvironmentName, from: Role[] = roles): Role =>
+  roleNamed(from, `learning-platform-deploy-${env}`);
 const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-const actionsOf = (p: Policy): string[] => (p.Statement ?? []).flatMap((s) => list(s.Action));
 
-/** IAM wildcard matching (`*` any run, `?` one character), case-sensitive like ARNs. */
-function matches(pattern: string, value: string): boolean {
-  const regex = pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${regex}$`).test(value);
+interface ActionPolicy {
+  readonly action: string;
+  readonly sources: readonly string[];
+  /** Calls made on the action's behalf that no SDK command names (a push through the registry protocol...). */
+  readonly extra: readonly string[];
+  /** Optional policies of the same role and the calls that only they allow. */
+  readonly optional?: Record<string, readonly string[]>;
+  /** Calls the policy allows ahead of the code that will make them (another change adds them). */
+  readonly announced?: readonly string[];
+  readonly environments: readonly EnvironmentName[];
 }
 
-/** Statements allowing an action on a resource. */
-function allows(policy: Policy, action: string, resource: string): Statement[] {
-  return (policy.Statement ?? []).filter(
-    (s) =>
-      s.Effect === 'Allow' &&
-      list(s.Action).some((a) => matches(a, action)) &&
-      list(s.Resource).some((r) => matches(r, resource)),
-  );
-}
-
-// Actions AWS authorises only on "*" (no resource-level permissions), so a wildcard there is the least.
-const STAR_ONLY = new Set([
-  'ecs:RegisterTaskDefinition',
-  'ecs:DescribeTaskDefinition',
-  'ecs:ListTaskDefinitions',
-  'ecs:DeregisterTaskDefinition',
-  'ecs:ListServices',
-  'ecs:ListTasks',
-  'ecr:GetAuthorizationToken',
-  'elasticloadbalancing:DescribeTargetHealth',
-]);
-const trustPolicy = (name: string): boolean => name.startsWith('trust-');
-
-test('there are the policies the docs name', () => {
-  for (const f of [
-    'deploy-service.json',
-    'render-task-def.json',
-    'verify-params.json',
-    'build-nginx-image.json',
-    'task-execution-role.json',
-    'trust-deploy-staging.json',
-    'trust-deploy-production.json',
-  ]) {
-    expect(files).toContain(f);
-  }
-  const docs = readFileSync(path.join(REPO_ROOT, 'docs/aws-setup.md'), 'utf8');
-  for (const f of files) expect([f, docs.includes(`iam/${f}`)]).toEqual([f, true]);
-});
-
-describe.each(files)('docs/iam/%s', (file) => {
-  const policy = read(file);
-
-  test('is a valid policy document', () => {
-    expect(policy.Version).toBe('2012-10-17');
-    expect(Array.isArray(policy.Statement) && policy.Statement.length > 0).toBe(true);
-    const sids = (policy.Statement ?? []).map((s) => s.Sid);
-    expect(new Set(sids).size).toBe(sids.length);
-    for (const s of policy.Statement ?? []) {
-      expect(s.Sid).toMatch(/^[A-Za-z0-9]+$/);
-      expect(s.Effect).toBe('Allow');
-      expect(s.NotAction).toBeUndefined();
-      expect(s.NotResource).toBeUndefined();
-      expect(list(s.Action).length).toBeGreaterThan(0);
-      for (const a of list(s.Action)) expect(a).toMatch(/^[a-z0-9-]+:[A-Za-z0-9]+$/);
-      if (trustPolicy(file)) {
-        expect(s.Principal).toBeDefined();
-        expect(s.Resource).toBeUndefined();
-      } else {
-        expect(s.Principal).toBeUndefined();
-        expect(list(s.Resource).length).toBeGreaterThan(0);
-        for (const r of list(s.Resource)) expect(r).toMatch(/^(\*|arn:aws:[a-z0-9-]+:[a-z0-9-]*:(\d{12})?:.+)$/);
-      }
-    }
-  });
-
-  test('uses a wildcard resource only where AWS supports nothing narrower', () => {
-    for (const s of policy.Statement ?? []) {
-      if (!list(s.Resource).includes('*')) continue;
-      const unconditioned = s.Condition === undefined;
-      for (const a of list(s.Action)) expect([a, STAR_ONLY.has(a) || !unconditioned]).toEqual([a, true]);
-    }
-  });
-});
-
-/** `Command` classes a source tree imports from AWS SDK clients, as IAM actions (`ecs:UpdateService`). */
-function sdkActions(dirs: string[]): string[] {
-  const prefixes: Record<string, string> = {
-    ecs: 'ecs',
-    ssm: 'ssm',
-    sts: 'sts',
-    ecr: 'ecr',
-    'elastic-load-balancing-v2': 'elasticloadbalancing',
-    'cloudwatch-logs': 'logs',
-  };
-  const found = new Set<string>();
-  const walk = (d: string): void => {
-    if (!existsSync(d)) return;
-    for (const entry of readdirSync(d, { withFileTypes: true })) {
-      const full = path.join(d, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (entry.name.endsWith('.ts')) {
-        const text = readFileSync(full, 'utf8');
-        for (const m of text.matchAll(/import\s+(type\s+)?\{([^}]*)\}\s*from\s*'@aws-sdk\/client-([a-z0-9-]+)'/g)) {
-          if (m[1] !== undefined) continue;
-          const prefix = prefixes[m[3] ?? ''];
-          if (prefix === undefined) throw new Error(`${full}: unknown AWS client ${m[3]}`);
-          for (const item of (m[2] ?? '').split(',').map((s) => s.trim())) {
-            const name = /^([A-Za-z]+)Command(\s+as\s+\w+)?$/.exec(item)?.[1];
-            if (name !== undefined) found.add(`${prefix}:${name}`);
-          }
-        }
-      }
-    }
-  };
-  dirs.forEach((d) => walk(path.join(REPO_ROOT, d)));
-  // GetCallerIdentity needs no permission (AWS: "No permissions are required to perform this operation").
-  found.delete('sts:GetCallerIdentity');
-  return [...found].sort();
-}
-
-test.each([
-  ['deploy-service', ['actions/deploy-service/src', 'packages/deploy/src'], ['iam:PassRole', 'ecs:TagResource']],
-  ['render-task-def', ['actions/render-task-def/src', 'packages/taskdef/src'], ['ecs:DescribeTaskDefinition']],
-  ['verify-params', ['actions/verify-params/src', 'packages/params/src'], ['ssm:GetParameters', 'kms:Decrypt']],
-  [
-    'build-nginx-image',
-    ['actions/build-nginx-image/src', 'packages/oci/src'],
-    // The registry protocol behind a push, authorised as these ECR actions.
-    [
-      'ecr:GetAuthorizationToken',
-      'ecr:InitiateLayerUpload',
-      'ecr:UploadLayerPart',
-      'ecr:CompleteLayerUpload',
-      'ecr:PutImage',
+const ACTIONS: readonly ActionPolicy[] = [
+  {
+    action: 'deploy-service',
+    sources: ['actions/deploy-service/src', 'packages/deploy/src'],
+    extra: ['iam:PassRole', 'ecs:TagResource'],
+    optional: {
+      'deploy-service-secret-masking': ['ssm:GetParameters', 'kms:Decrypt', 'secretsmanager:GetSecretValue'],
+      'deploy-service-keep-revisions': ['ecs:ListTaskDefinitions', 'ecs:DeregisterTaskDefinition'],
+    },
+    // Following ECS's own deployments (lifecycle stages, StopServiceDeployment rollbacks, the alarm that rolled
+    // one back) and masking the secrets a container prints: the deploy-service change that makes these calls.
+    announced: [
+      'ecs:ListServiceDeployments',
+      'ecs:DescribeServiceDeployments',
+      'ecs:DescribeServiceRevisions',
+      'ecs:StopServiceDeployment',
+      'cloudwatch:DescribeAlarms',
+      'ssm:GetParameters',
+      'kms:Decrypt',
+      'secretsmanager:GetSecretValue',
     ],
-  ],
-])('docs/iam/%s.json allows every AWS call the action makes', (action, sources, extra) => {
-  const allowed = new Set(actionsOf(read(`${action}.json`)));
-  const needed = [...sdkActions(sources), ...extra];
-  expect(needed.filter((a) => !allowed.has(a))).toEqual([]);
-  // ...and nothing the code does not call, apart from the listed extras.
-  expect([...allowed].filter((a) => !needed.includes(a) && !a.startsWith('ecr:'))).toEqual([]);
-});
+    environments: ENVIRONMENTS,
+  },
+  {
+    action: 'render-task-def',
+    sources: ['actions/render-task-def/src', 'packages/taskdef/src'],
+    extra: [],
+    environments: ENVIRONMENTS,
+  },
+  {
+    action: 'verify-params',
+    sources: ['actions/verify-params/src', 'packages/params/src'],
+    // GetParameters WithDecryption on a SecureString.
+    extra: ['kms:Decrypt'],
+    environments: ENVIRONMENTS,
+  },
+  {
+    // Production deploys the digest staging built and never pushes.
+    action: 'build-nginx-image',
+    sources: ['actions/build-nginx-image/src', 'packages/oci/src'],
+    extra: ECR_PUSH,
+    environments: ['staging'],
+  },
+];
 
-test('deploy-service may update the staging services only, and pass only the task roles to ECS tasks', () => {
-  const policy = read('deploy-service.json');
-  const service = (name: string) => `arn:aws:ecs:eu-west-2:123456789012:service/learning-platform-cluster1/${name}`;
-  expect(allows(policy, 'ecs:UpdateService', service('learning-platform-api-staging'))).toHaveLength(1);
-  expect(allows(policy, 'ecs:UpdateService', service('learning-platform-nginx-staging'))).toHaveLength(1);
-  expect(allows(policy, 'ecs:UpdateService', service('learning-platform-api-production'))).toHaveLength(0);
-  const pass = allows(
-    policy,
-    'iam:PassRole',
-    'arn:aws:iam::123456789012:role/learning-platform-ecs-task-execution-staging',
-  );
-  expect(
-    allows(policy, 'iam:PassRole', 'arn:aws:iam::123456789012:role/learning-platform-ecs-task-execution'),
-  ).toHaveLength(0);
-  expect(pass[0]?.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
-  expect(allows(policy, 'iam:PassRole', 'arn:aws:iam::123456789012:role/admin')).toHaveLength(0);
-});
-
-test.each([
-  ['verify-params.json', 'staging'],
-  ['task-execution-role.json', 'production'],
-])('%s reads every %s parameter of the manifest and no other environment', async (file, environment) => {
-  const policy = read(file);
-  const manifest = await loadManifest(path.join(REPO_ROOT, 'examples/parameters.yml'));
-  const other = environment === 'staging' ? 'production' : 'staging';
-  for (const p of parametersFor(manifest, environment)) {
-    const arn = parameterArn('eu-west-2', '123456789012', parameterName(manifest, environment, p));
-    expect([p.name, allows(policy, 'ssm:GetParameters', arn).length]).toEqual([p.name, 1]);
-    const foreign = parameterArn('eu-west-2', '123456789012', parameterName(manifest, other, p));
-    expect([p.name, allows(policy, 'ssm:GetParameters', foreign).length]).toEqual([p.name, 0]);
-  }
-  const decrypt = (policy.Statement ?? []).find((s) => list(s.Action).includes('kms:Decrypt'));
-  expect(decrypt?.Condition?.['StringEquals']?.['kms:ViaService']).toBe('ssm.eu-west-2.amazonaws.com');
-});
-
-test.each([
-  ['trust-deploy-staging.json', 'staging'],
-  ['trust-deploy-production.json', 'production'],
-  ['trust-ecr-push-api.json', 'image-build'],
-])('%s: only jobs of our repositories in the %s environment, through GitHub OIDC', (file, environment) => {
-  const [statement, ...rest] = read(file).Statement ?? [];
-  expect(rest).toEqual([]);
-  expect(statement?.Action).toBe('sts:AssumeRoleWithWebIdentity');
-  expect(statement?.Principal).toEqual({
-    Federated: 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com',
-  });
-  const equals = statement?.Condition?.['StringEquals'] ?? {};
-  expect(equals['token.actions.githubusercontent.com:aud']).toBe('sts.amazonaws.com');
-  const subjects = list(equals['token.actions.githubusercontent.com:sub']);
-  expect(subjects.length).toBeGreaterThan(0);
-  for (const sub of subjects) {
-    expect(sub).toMatch(
-      new RegExp(`^repo:eLearning-Plus/learning-platform-(frontend|api):environment:${environment}$`),
+/** The calls of one IAM action in one environment; ECR push actions go to the frontend repository. */
+function callsOf(iamAction: string, env: EnvironmentName): AwsCall[] {
+  if (ECR_PUSH.includes(iamAction)) return [{ action: iamAction, resource: ARN.repository('learning-platform-nginx') }];
+  const spec = CALLS[iamAction];
+  if (spec === undefined) {
+    throw new Error(
+      `${iamAction}: no resource model in test/support/iam.ts CALLS; add what it touches, then allow it in infra/platform.yml`,
     );
   }
-  // Exact subjects only: no StringLike wildcards that would let any branch or environment in.
-  expect(Object.keys(statement?.Condition ?? {})).toEqual(['StringEquals']);
+  return spec.calls(env);
+}
+
+const needed = (a: ActionPolicy): string[] => [...new Set([...sdkActions(a.sources), ...a.extra])].sort();
+const policyFor = (a: ActionPolicy, iamAction: string): string =>
+  Object.entries(a.optional ?? {}).find(([, actions]) => actions.includes(iamAction))?.[0] ?? a.action;
+
+describe.each(ACTIONS.flatMap((a) => a.environments.map((env) => [a.action, env, a] as const)))(
+  '%s in %s',
+  (_name, env, action) => {
+    const role = deployRole(env, everything);
+    test.each(needed(action))('allows %s on this environment, denies it on the other', async (iamAction) => {
+      const policies = documents(role, [policyFor(action, iamAction)]);
+      for (const call of callsOf(iamAction, env)) {
+        expect([call.resource, await decide(policies, call)]).toEqual([call.resource, 'Allowed']);
+      }
+      const spec = CALLS[iamAction];
+      if (spec?.scope === 'environment') {
+        const ofTheAction = documents(role, [action.action, ...Object.keys(action.optional ?? {})]);
+        for (const call of callsOf(iamAction, other(env))) {
+          expect([call.resource, await decide(ofTheAction, call)]).toEqual([call.resource, 'ImplicitlyDenied']);
+        }
+      }
+    });
+
+    test('allows nothing the code does not call', () => {
+      const names = [action.action, ...Object.keys(action.optional ?? {})];
+      const allowed = role.policies
+        .filter((p) => names.includes(p.name))
+        .flatMap((p) => p.document.Statement.flatMap((s) => list(s.Action)));
+      const expected = new Set([...needed(action), ...(action.announced ?? [])]);
+      expect([...new Set(allowed)].filter((a) => !expected.has(a))).toEqual([]);
+    });
+  },
+);
+
+test('calls that cannot be narrowed to an environment say why, and AWS confirms it where it can', async () => {
+  for (const [action, spec] of Object.entries(CALLS)) {
+    if (spec.scope !== 'account') continue;
+    expect([action, spec.why ?? '']).not.toEqual([action, '']);
+    const [call] = spec.calls('staging');
+    if (call?.context?.['ecs:cluster'] !== undefined) {
+      // Not the environment, but still the cluster: the same call in another cluster is denied.
+      const elsewhere = { ...call, context: { 'ecs:cluster': `${CLUSTER_ARN}-other` } };
+      expect([action, await decide(documents(deployRole('staging')), elsewhere)]).toEqual([action, 'ImplicitlyDenied']);
+    } else {
+      expect([action, await wildcardOnly(action)]).toEqual([action, true]);
+    }
+  }
+});
+
+describe('deploy roles', () => {
+  test.each(ENVIRONMENTS)('%s may pass its own execution and task roles, only to ECS tasks', async (env) => {
+    const policies = documents(deployRole(env));
+    const own = environmentResources(env);
+    expect(await decide(policies, passRole(own.executionRole))).toBe('Allowed');
+    expect(
+      await decide(policies, {
+        ...passRole(own.executionRole),
+        context: { 'iam:PassedToService': 'lambda.amazonaws.com' },
+      }),
+    ).toBe('ImplicitlyDenied');
+    expect(await decide(policies, passRole(environmentResources(other(env)).apiTaskRole))).toBe('ImplicitlyDenied');
+    expect(await decide(policies, passRole('arn:aws:iam::123456789012:role/admin'))).toBe('ImplicitlyDenied');
+  });
+
+  test('deregistering revisions is an opt-in policy of its own (DeployRolesKeepRevisions)', async () => {
+    const deregister = { action: 'ecs:DeregisterTaskDefinition', resource: '*' };
+    for (const env of ENVIRONMENTS) {
+      expect(await decide(documents(deployRole(env)), deregister)).toBe('ImplicitlyDenied');
+      const on = deployRole(env, everything);
+      expect(await decide(documents(on, ['deploy-service-keep-revisions']), deregister)).toBe('Allowed');
+      expect(await decide(documents(on, ['deploy-service']), deregister)).toBe('ImplicitlyDenied');
+    }
+  });
+
+  test('reading secret values to mask them is a separate policy, on by default, off with DeployRolesMaskSecrets=false', async () => {
+    const read = (env: EnvironmentName): AwsCall => ({
+      action: 'secretsmanager:GetSecretValue',
+      resource: ARN.secret(`learning-platform/${env}/database`),
+    });
+    const off = templateRoles(exampleResolver(REPO_ROOT, { DeployRolesMaskSecrets: 'false' }));
+    for (const env of ENVIRONMENTS) {
+      expect(await decide(documents(deployRole(env), ['deploy-service-secret-masking']), read(env))).toBe('Allowed');
+      expect(await decide(documents(deployRole(env), ['deploy-service']), read(env))).toBe('ImplicitlyDenied');
+      expect(await decide(documents(deployRole(env)), read(other(env)))).toBe('ImplicitlyDenied');
+      expect(await decide(documents(deployRole(env, off)), read(env))).toBe('ImplicitlyDenied');
+    }
+  });
+
+  test('production may read what staging runs (promotion), staging may not read production', async () => {
+    const describe = (env: EnvironmentName): AwsCall => ({
+      action: 'ecs:DescribeServices',
+      resource: ARN.service(`learning-platform-api-${env}`),
+    });
+    expect(await decide(documents(deployRole('production'), ['promote-read-staging']), describe('staging'))).toBe(
+      'Allowed',
+    );
+    expect(await decide(documents(deployRole('production'), ['promote-read-staging']), describe('production'))).toBe(
+      'ImplicitlyDenied',
+    );
+    expect(await decide(documents(deployRole('staging')), describe('production'))).toBe('ImplicitlyDenied');
+    const update = { action: 'ecs:UpdateService', resource: ARN.service('learning-platform-api-staging'), context: {} };
+    expect(await decide(documents(deployRole('production')), update)).toBe('ImplicitlyDenied');
+  });
+
+  test('production cannot push images; staging pushes only the frontend repository', async () => {
+    const push = (repo: string): AwsCall => ({ action: 'ecr:PutImage', resource: ARN.repository(repo) });
+    expect(await decide(documents(deployRole('production')), push('learning-platform-nginx'))).toBe('ImplicitlyDenied');
+    expect(await decide(documents(deployRole('staging')), push('learning-platform-nginx'))).toBe('Allowed');
+    expect(await decide(documents(deployRole('staging')), push('learning-platform-api'))).toBe('ImplicitlyDenied');
+  });
+});
+
+test.each(ENVIRONMENTS)(
+  'the %s execution role reads every parameter of its environment and none of the other',
+  async (env) => {
+    const role = roleNamed(roles, `learning-platform-ecs-task-execution-${env}`);
+    const manifest = await loadManifest(path.join(REPO_ROOT, 'examples/parameters.yml'));
+    for (const p of parametersFor(manifest, env)) {
+      const own = parameterArn('eu-west-2', '123456789012', parameterName(manifest, env, p));
+      const foreign = parameterArn('eu-west-2', '123456789012', parameterName(manifest, other(env), p));
+      const get = (resource: string): AwsCall => ({ action: 'ssm:GetParameters', resource });
+      expect([p.name, await decide(documents(role), get(own))]).toEqual([p.name, 'Allowed']);
+      expect([p.name, await decide(documents(role), decryptThroughSsm(own))]).toEqual([p.name, 'Allowed']);
+      expect([p.name, await decide(documents(role), get(foreign))]).toEqual([p.name, 'ImplicitlyDenied']);
+      expect([p.name, await decide(documents(role), decryptThroughSsm(foreign))]).toEqual([p.name, 'ImplicitlyDenied']);
+    }
+    // Writing its own logs only.
+    const write = (group: string): AwsCall => ({ action: 'logs:PutLogEvents', resource: ARN.logStream(group) });
+    expect(await decide(documents(role), write(`/ecs/learning-platform-api-${env}`))).toBe('Allowed');
+    expect(await decide(documents(role), write(`/ecs/learning-platform-api-${other(env)}`))).toBe('ImplicitlyDenied');
+  },
+);
+
+describe.each(documentedRoles(REPO_ROOT).map((r) => [r.name, r] as const))('%s', (_name, role) => {
+  test('has valid policies: an Allow per statement, a wildcard resource only where AWS supports nothing narrower', async () => {
+    for (const policy of role.policies) {
+      expect(policy.document.Version).toBe('2012-10-17');
+      const sids = policy.document.Statement.map((s) => s.Sid);
+      expect(new Set(sids).size).toBe(sids.length);
+      for (const s of policy.document.Statement) {
+        expect(s.Sid).toMatch(/^[A-Za-z0-9]+$/);
+        expect([s.Effect, s.NotAction, s.NotResource, s.Principal]).toEqual(['Allow', undefined, undefined, undefined]);
+        for (const r of list(s.Resource)) expect(r).toMatch(/^(\*|arn:aws:[a-z0-9-]+:[a-z0-9-]*:(\d{12})?:.+)$/);
+        if (!list(s.Resource).includes('*') || s.Condition !== undefined) continue;
+        for (const a of list(s.Action)) expect([a, await wildcardOnly(a)]).toEqual([a, true]);
+      }
+    }
+  });
+
+  // IAM's quota for a role's inline policies together: 10,240 characters, whitespace not counted.
+  test('fits IAM’s 10,240 characters of inline policy per role, with every option on', () => {
+    const size = role.policies
+      .map((p) => JSON.stringify(p.document).replace(/\s/g, '').length)
+      .reduce((a, b) => a + b, 0);
+    expect(size).toBeLessThanOrEqual(10240);
+  });
+
+  test('is assumed only by its own service, or by exact GitHub subjects of one environment', () => {
+    const [statement, ...rest] = role.trust.Statement;
+    expect(rest).toEqual([]);
+    const principal = statement?.Principal ?? {};
+    if (principal['Service'] !== undefined) {
+      expect(statement?.Action).toBe('sts:AssumeRole');
+      // Confused-deputy protection: only this account's resources may make the service assume it.
+      expect(statement?.Condition?.['StringEquals']?.['aws:SourceAccount']).toBe('123456789012');
+      return;
+    }
+    expect(statement?.Action).toBe('sts:AssumeRoleWithWebIdentity');
+    expect(principal).toEqual({
+      Federated: 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com',
+    });
+    // Exact subjects only: no StringLike wildcards that would let any branch or environment in.
+    expect(Object.keys(statement?.Condition ?? {})).toEqual(['StringEquals']);
+    const equals = statement?.Condition?.['StringEquals'] ?? {};
+    expect(equals['token.actions.githubusercontent.com:aud']).toBe('sts.amazonaws.com');
+    const environments = new Set(
+      list(equals['token.actions.githubusercontent.com:sub']).map((sub) => {
+        expect(sub).toMatch(/^repo:eLearning-Plus\/learning-platform-(frontend|api|infra):environment:[a-z-]+$/);
+        return sub.split(':environment:')[1];
+      }),
+    );
+    expect(environments.size).toBe(1);
+    const expected: Record<string, string> = {
+      'learning-platform-deploy-staging': 'staging',
+      'learning-platform-deploy-production': 'production',
+      'learning-platform-ecr-push-api': 'image-build',
+      'learning-platform-infra-plan': 'infra-plan',
+      'learning-platform-infra-apply': 'infra',
+    };
+    expect([...environments]).toEqual([expected[role.name]]);
+  });
+});
+
+describe('infra.yml roles (infra/bootstrap.yml)', () => {
+  const bootstrap = templateRoles(exampleResolver(REPO_ROOT, {}, 'bootstrap'));
+  const stack =
+    'arn:aws:cloudformation:eu-west-2:123456789012:stack/learning-platform/0a1b2c3d-0000-4000-8000-000000000000';
+  const serviceRole = 'arn:aws:iam::123456789012:role/learning-platform-cloudformation';
+  const createChangeSet = (roleArn: string): AwsCall => ({
+    action: 'cloudformation:CreateChangeSet',
+    resource: stack,
+    context: { 'cloudformation:RoleArn': roleArn },
+  });
+  const execute: AwsCall = { action: 'cloudformation:ExecuteChangeSet', resource: stack };
+
+  test('plan creates change sets of the platform stack only as the service role, and cannot execute them', async () => {
+    const plan = documents(roleNamed(bootstrap, 'learning-platform-infra-plan'));
+    expect(await decide(plan, createChangeSet(serviceRole))).toBe('Allowed');
+    expect(await decide(plan, createChangeSet('arn:aws:iam::123456789012:role/admin'))).toBe('ImplicitlyDenied');
+    expect(
+      await decide(plan, { ...createChangeSet(serviceRole), resource: stack.replace('learning-platform/', 'other/') }),
+    ).toBe('ImplicitlyDenied');
+    expect(await decide(plan, execute)).toBe('ImplicitlyDenied');
+  });
+
+  test('apply executes reviewed change sets and creates none', async () => {
+    const apply = documents(roleNamed(bootstrap, 'learning-platform-infra-apply'));
+    expect(await decide(apply, execute)).toBe('Allowed');
+    expect(await decide(apply, createChangeSet(serviceRole))).toBe('ImplicitlyDenied');
+  });
+
+  test('the service role manages the platform’s roles, not the infra roles or itself', async () => {
+    const cfn = documents(roleNamed(bootstrap, 'learning-platform-cloudformation'));
+    const attach = (name: string): AwsCall => ({
+      action: 'iam:AttachRolePolicy',
+      resource: `arn:aws:iam::123456789012:role/${name}`,
+    });
+    expect(await decide(cfn, attach('learning-platform-deploy-staging'))).toBe('Allowed');
+    for (const name of ['learning-platform-cloudformation', 'learning-platform-infra-apply', 'admin']) {
+      expect([name, await decide(cfn, attach(name))]).toEqual([name, 'ImplicitlyDenied']);
+    }
+  });
 });

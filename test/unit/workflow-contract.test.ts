@@ -133,7 +133,15 @@ describe('the demo can take its steps from the workflows', () => {
       'migration-command': '["bin/rails","db:migrate"]',
     });
     const context = {
-      contexts: { inputs, steps: { render: { outputs: { 'task-definition': '/tmp/rendered.json' } } }, vars: {} },
+      contexts: {
+        inputs,
+        steps: {
+          render: { outputs: { 'task-definition': '/tmp/rendered.json' } },
+          // The script that gives the rendered file the environment's family.
+          family: { outputs: { 'task-definition': '/tmp/rendered.staging.json' } },
+        },
+        vars: {},
+      },
     };
     const [render, verify, deploy] = steps.map((s) => stepInputs(s, context));
     expect(render).toMatchObject({
@@ -141,8 +149,11 @@ describe('the demo can take its steps from the workflows', () => {
       image: 'registry.example/api@sha256:' + 'a'.repeat(64),
       environment: 'staging',
     });
-    expect(verify).toMatchObject({ environment: 'staging', 'task-definitions': '/tmp/rendered.json' });
-    expect(deploy).toMatchObject({ 'task-definition': '/tmp/rendered.json', cluster: 'learning-platform-cluster1' });
+    expect(verify).toMatchObject({ environment: 'staging', 'task-definitions': '/tmp/rendered.staging.json' });
+    expect(deploy).toMatchObject({
+      'task-definition': '/tmp/rendered.staging.json',
+      cluster: 'learning-platform-cluster1',
+    });
     expect(deploy?.['run-task']).toBe('true');
   });
 

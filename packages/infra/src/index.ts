@@ -1,0 +1,4 @@
+export * from './template';
+export * from './resolve';
+export * from './iam';
+export * from './docs';
