@@ -1,6 +1,6 @@
 import { ConfigError, jsonSyntaxProblem } from './errors';
 
-/** Reads one raw input; the runner's contract is INPUT_<NAME>, wrapped by @actions/core's getInput. */
+/** Reads one raw input; the runner's contract is INPUT_<NAME>, read by Runner.getInput. */
 export type GetInput = (name: string) => string;
 
 export interface KeyValue {

@@ -1,6 +1,6 @@
-import * as core from '@actions/core';
 import { errorMessage } from './errors';
 import { Inputs } from './inputs';
+import { Runner } from './runner';
 import type { SetSecret } from './mask';
 
 export interface Log {
@@ -22,23 +22,23 @@ export interface ActionIO {
   readonly env: NodeJS.ProcessEnv;
 }
 
-/** The real runner: @actions/core over INPUT_*, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY. */
-export function runnerIO(env: NodeJS.ProcessEnv = process.env): ActionIO {
+/** The real runner: INPUT_*, workflow commands on stdout, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY. */
+export function runnerIO(env: NodeJS.ProcessEnv = process.env, runner: Runner = new Runner(env)): ActionIO {
   return {
-    inputs: new Inputs((name) => core.getInput(name)),
+    inputs: new Inputs((name) => runner.getInput(name)),
     log: {
-      info: (m) => core.info(m),
-      debug: (m) => core.debug(m),
-      notice: (m) => core.notice(m),
-      warning: (m) => core.warning(m),
-      error: (m) => core.error(m),
-      group: (name, fn) => core.group(name, fn),
+      info: (m) => runner.info(m),
+      debug: (m) => runner.debug(m),
+      notice: (m) => runner.notice(m),
+      warning: (m) => runner.warning(m),
+      error: (m) => runner.error(m),
+      group: (name, fn) => runner.group(name, fn),
     },
-    setSecret: (v) => core.setSecret(v),
-    setOutput: (name, value) => core.setOutput(name, value),
+    setSecret: (v) => runner.setSecret(v),
+    setOutput: (name, value) => runner.setOutput(name, value),
     writeSummary: async (markdown) => {
       if (!env['GITHUB_STEP_SUMMARY']) return;
-      await core.summary.addRaw(markdown, true).write();
+      await runner.appendSummary(markdown);
     },
     env,
   };
@@ -52,7 +52,7 @@ export async function runAction(
   actionName: string,
   main: (io: ActionIO) => Promise<void>,
   io: ActionIO = runnerIO(),
-  fail: (message: string) => void = (m) => core.setFailed(m),
+  fail: (message: string) => void = (m) => new Runner().setFailed(m),
 ): Promise<void> {
   try {
     await main(io);
