@@ -1,6 +1,6 @@
 import { ECRClient } from '@aws-sdk/client-ecr';
 import * as exec from '@actions/exec';
-import { awsClientConfig, maskSecret, md, runAction, type ActionIO } from '@deploy-actions/core';
+import { actionCredentials, awsClientConfig, maskSecret, md, runAction, type ActionIO } from '@deploy-actions/core';
 import { imageEnvironment, nginxFiles } from '@deploy-actions/nginx-config';
 import {
   directoryEntries,
@@ -41,7 +41,10 @@ async function ecrCredentials(
   io: ActionIO,
   deps: Dependencies,
 ): Promise<Credentials> {
-  const config = awsClientConfig({ region: ecr.region, actionName: ACTION }, io.env);
+  const config = awsClientConfig(
+    { region: ecr.region, actionName: ACTION, credentials: actionCredentials(io) },
+    io.env,
+  );
   const client = deps.ecrClient?.(config.region) ?? new ECRClient(config);
   const login = await io.log.group(`Log in to ECR (${registry})`, () => ecrLogin(client, ecr.registryId));
   maskSecret(login.password, io.setSecret);

@@ -1,6 +1,7 @@
 import { DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import {
+  actionCredentials,
   awsClientConfig,
   awsErrorName,
   ConfigError,
@@ -37,17 +38,19 @@ export interface RenderDeps {
   writeFile(file: string, text: string): Promise<void>;
 }
 
-export function awsDeps(env: NodeJS.ProcessEnv): RenderDeps {
+export function awsDeps(io: ActionIO): RenderDeps {
+  const { env } = io;
+  const credentials = actionCredentials(io);
   return {
     describeTaskDefinition: async (reference, region) => {
-      const ecs = new ECSClient(awsClientConfig({ region, actionName: ACTION }, env));
+      const ecs = new ECSClient(awsClientConfig({ region, actionName: ACTION, credentials }, env));
       const { taskDefinition, tags } = await ecs.send(
         new DescribeTaskDefinitionCommand({ taskDefinition: reference, include: ['TAGS'] }),
       );
       return { taskDefinition, tags };
     },
     accountId: async (region) => {
-      const sts = new STSClient(awsClientConfig({ region, actionName: ACTION }, env));
+      const sts = new STSClient(awsClientConfig({ region, actionName: ACTION, credentials }, env));
       const { Account } = await sts.send(new GetCallerIdentityCommand({}));
       if (!Account) throw new DeployActionsError('STS GetCallerIdentity returned no account');
       return Account;
@@ -90,7 +93,7 @@ async function account(options: Options, deps: RenderDeps, region: string): Prom
   }
 }
 
-export async function main(io: ActionIO, deps: RenderDeps = awsDeps(io.env)): Promise<void> {
+export async function main(io: ActionIO, deps: RenderDeps = awsDeps(io)): Promise<void> {
   const options = readOptions(io.inputs, io.env);
   const { source } = options;
   const where =

@@ -2,7 +2,14 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { DeployActionsError, awsClientConfig, redact, runAction, type ActionIO } from '@deploy-actions/core';
+import {
+  actionCredentials,
+  awsClientConfig,
+  DeployActionsError,
+  redact,
+  runAction,
+  type ActionIO,
+} from '@deploy-actions/core';
 import { environment } from '@deploy-actions/manifest';
 import {
   outcome,
@@ -21,7 +28,8 @@ export interface MainDeps {
 }
 
 function sdkFor(region: string, io: ActionIO): GetParameters {
-  return sdkGetParameters(new SSMClient(awsClientConfig({ region, actionName: ACTION }, io.env)));
+  const credentials = actionCredentials(io);
+  return sdkGetParameters(new SSMClient(awsClientConfig({ region, actionName: ACTION, credentials }, io.env)));
 }
 
 function list(problems: readonly Problem[]): string {

@@ -2,6 +2,7 @@ export * from './errors';
 export * from './inputs';
 export * from './mask';
 export * from './aws';
+export * from './credentials';
 export * from './io';
 export * from './runner';
 export * from './files';

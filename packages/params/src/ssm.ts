@@ -1,5 +1,6 @@
 import { GetParametersCommand, type GetParametersCommandOutput, type SSMClient } from '@aws-sdk/client-ssm';
 import {
+  AwsCredentialsError,
   DeployActionsError,
   awsErrorName,
   errorMessage,
@@ -32,6 +33,8 @@ export interface CallContext {
 
 /** Turns an SDK error into a message naming the missing permission (or the expired session) and the fix. */
 export function explainAwsError(error: unknown, ctx: CallContext): Error {
+  // No source had credentials, or one failed: that message already says which and how to choose.
+  if (error instanceof AwsCredentialsError) return error;
   const name = awsErrorName(error) ?? 'Error';
   const detail = errorMessage(error).split('\n')[0] ?? '';
   const names =

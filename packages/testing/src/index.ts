@@ -4,3 +4,4 @@ export * from './moto';
 export * from './runner';
 export * from './platform';
 export * from './io';
+export * from './credential-endpoints';
