@@ -1,4 +1,4 @@
-import { ECRClient } from '@aws-sdk/client-ecr';
+import type { ECRClient } from '@aws-sdk/client-ecr';
 import * as exec from '@actions/exec';
 import { actionCredentials, awsClientConfig, maskSecret, md, runAction, type ActionIO } from '@deploy-actions/core';
 import { imageEnvironment, nginxFiles } from '@deploy-actions/nginx-config';
@@ -45,7 +45,10 @@ async function ecrCredentials(
     { region: ecr.region, actionName: ACTION, credentials: actionCredentials(io) },
     io.env,
   );
-  const client = deps.ecrClient?.(config.region) ?? new ECRClient(config);
+  // Loaded on first use (an ECR login), like ecrLogin's command: other registries never evaluate the SDK.
+  const client =
+    deps.ecrClient?.(config.region) ??
+    new (await import(/* webpackMode: "eager" */ '@aws-sdk/client-ecr')).ECRClient(config);
   const login = await io.log.group(`Log in to ECR (${registry})`, () => ecrLogin(client, ecr.registryId));
   maskSecret(login.password, io.setSecret);
   io.log.info(`ECR login for ${login.proxyEndpoint || registry} (user ${login.username})`);

@@ -1,5 +1,3 @@
-import { DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import {
   actionCredentials,
   awsClientConfig,
@@ -43,6 +41,7 @@ export function awsDeps(io: ActionIO): RenderDeps {
   const credentials = actionCredentials(io);
   return {
     describeTaskDefinition: async (reference, region) => {
+      const { DescribeTaskDefinitionCommand, ECSClient } = await import(/* webpackMode: "eager" */ './aws-clients');
       const ecs = new ECSClient(awsClientConfig({ region, actionName: ACTION, credentials }, env));
       const { taskDefinition, tags } = await ecs.send(
         new DescribeTaskDefinitionCommand({ taskDefinition: reference, include: ['TAGS'] }),
@@ -50,6 +49,7 @@ export function awsDeps(io: ActionIO): RenderDeps {
       return { taskDefinition, tags };
     },
     accountId: async (region) => {
+      const { GetCallerIdentityCommand, STSClient } = await import(/* webpackMode: "eager" */ './aws-clients');
       const sts = new STSClient(awsClientConfig({ region, actionName: ACTION, credentials }, env));
       const { Account } = await sts.send(new GetCallerIdentityCommand({}));
       if (!Account) throw new DeployActionsError('STS GetCallerIdentity returned no account');
