@@ -9,8 +9,10 @@
  * @smithy/core and @aws-sdk/core stay CommonJS for every importer: one build of each, never two copies
  * (check-dist fails on two). The `browser` field is never applied: ncc targets Node.
  *
- * Our own code loads an SDK client that only some runs need with `import(/* webpackMode: "eager" *\/ ...)`:
- * kept in dist/index.js (minified with it; ncc does not minify chunks), evaluated only when first called.
+ * Our own code loads a module that a run may not need before its first AWS call (an SDK client, the YAML parser)
+ * with `import(/* webpackMode: "eager", webpackExports: [...] *\/ ...)`: kept in dist/index.js (minified with it;
+ * ncc does not minify chunks) and evaluated only when first called; webpackExports names what is used, since
+ * webpack cannot see which exports of a dynamically imported namespace are read.
  */
 export const MAIN_FIELDS = ['module', 'main'];
 

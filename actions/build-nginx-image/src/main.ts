@@ -48,7 +48,9 @@ async function ecrCredentials(
   // Loaded on first use (an ECR login), like ecrLogin's command: other registries never evaluate the SDK.
   const client =
     deps.ecrClient?.(config.region) ??
-    new (await import(/* webpackMode: "eager" */ '@aws-sdk/client-ecr')).ECRClient(config);
+    new (await import(/* webpackMode: "eager", webpackExports: ["ECRClient"] */ '@aws-sdk/client-ecr')).ECRClient(
+      config,
+    );
   const login = await io.log.group(`Log in to ECR (${registry})`, () => ecrLogin(client, ecr.registryId));
   maskSecret(login.password, io.setSecret);
   io.log.info(`ECR login for ${login.proxyEndpoint || registry} (user ${login.username})`);

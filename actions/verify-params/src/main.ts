@@ -1,7 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import {
   actionCredentials,
   awsClientConfig,
@@ -28,8 +27,12 @@ export interface MainDeps {
 }
 
 function sdkFor(region: string, io: ActionIO): GetParameters {
-  const credentials = actionCredentials(io);
-  return sdkGetParameters(new SSMClient(awsClientConfig({ region, actionName: ACTION, credentials }, io.env)));
+  const config = awsClientConfig({ region, actionName: ACTION, credentials: actionCredentials(io) }, io.env);
+  // The SDK is evaluated at the first GetParameters, once the inputs and the manifest have been checked.
+  const client = import(/* webpackMode: "eager", webpackExports: ["SSMClient"] */ '@aws-sdk/client-ssm').then(
+    ({ SSMClient }) => new SSMClient(config),
+  );
+  return async (input) => sdkGetParameters(await client)(input);
 }
 
 function list(problems: readonly Problem[]): string {

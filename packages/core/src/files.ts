@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { ConfigError, jsonSyntaxProblem } from './errors';
 
 /** Resolves a user-given path against GITHUB_WORKSPACE (or the current directory), refusing to leave it. */
@@ -25,11 +24,14 @@ export async function readStructuredFile(where: string, file: string): Promise<u
   return parseStructured(where, file, text);
 }
 
-export function parseStructured(where: string, file: string, text: string): unknown {
+export async function parseStructured(where: string, file: string, text: string): Promise<unknown> {
   const isJson = /\.json$/i.test(file);
+  // The YAML parser is evaluated only for a YAML file: a run that reads JSON only never pays for it (webpackMode
+  // "eager" keeps it in dist/index.js, minified, no extra file to read).
+  const yaml = isJson ? undefined : await import(/* webpackMode: "eager", webpackExports: ["parse"] */ 'yaml');
   try {
-    if (isJson) return JSON.parse(text);
-    return parseYaml(text, { prettyErrors: true, uniqueKeys: true });
+    if (yaml === undefined) return JSON.parse(text);
+    return yaml.parse(text, { prettyErrors: true, uniqueKeys: true });
   } catch (error) {
     const kind = isJson ? 'JSON' : 'YAML';
     // YAML's first line names the place only; the JSON message would quote the input.

@@ -13,7 +13,9 @@ export interface EcrLogin extends Credentials {
  * another registry never evaluates it (webpackMode "eager": it stays in the minified bundle, no extra file).
  */
 export async function ecrLogin(client: Pick<ECRClient, 'send'>, registryId?: string): Promise<EcrLogin> {
-  const { GetAuthorizationTokenCommand } = await import(/* webpackMode: "eager" */ '@aws-sdk/client-ecr');
+  const { GetAuthorizationTokenCommand } = await import(
+    /* webpackMode: "eager", webpackExports: ["GetAuthorizationTokenCommand"] */ '@aws-sdk/client-ecr'
+  );
   const out = await client.send(new GetAuthorizationTokenCommand(registryId ? { registryIds: [registryId] } : {}));
   const data = out.authorizationData?.[0];
   if (!data?.authorizationToken) {

@@ -1,4 +1,4 @@
-import { GetParametersCommand, type GetParametersCommandOutput, type SSMClient } from '@aws-sdk/client-ssm';
+import type { GetParametersCommandOutput, SSMClient } from '@aws-sdk/client-ssm';
 import {
   AwsCredentialsError,
   DeployActionsError,
@@ -16,8 +16,14 @@ export type GetParameters = (input: {
   WithDecryption: boolean;
 }) => Promise<Pick<GetParametersCommandOutput, 'Parameters' | 'InvalidParameters'>>;
 
-export function sdkGetParameters(client: SSMClient): GetParameters {
-  return (input) => client.send(new GetParametersCommand(input));
+/** The SDK's command module is evaluated at the first call (webpackMode "eager": bundled, minified, no extra file). */
+export function sdkGetParameters(client: Pick<SSMClient, 'send'>): GetParameters {
+  return async (input) => {
+    const { GetParametersCommand } = await import(
+      /* webpackMode: "eager", webpackExports: ["GetParametersCommand"] */ '@aws-sdk/client-ssm'
+    );
+    return client.send(new GetParametersCommand(input));
+  };
 }
 
 /** An AWS failure explained for the reader: which IAM action on which resource, or what else to check. */
