@@ -1,5 +1,6 @@
-// `npm run bench`: one entry point that runs every benchmark file (packages/*/bench/*.bench.ts and
-// actions/*/bench/*.bench.ts) and prints its figures. A benchmark file exports `default async function()`
+// `npm run bench`: one entry point that runs every benchmark file (packages/*/bench/*.bench.ts,
+// actions/*/bench/*.bench.ts and scripts/bench/*.bench.ts, the bundles side by side with aws-actions') and prints
+// its figures. A benchmark file exports `default async function()`
 // returning rows of figures; nothing here asserts timings (machines are shared and noisy).
 import { readdirSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
@@ -15,12 +16,13 @@ export interface Figure {
 const root = path.resolve(import.meta.dirname, '..');
 const filter = process.argv[2];
 const files: string[] = [];
+const dirs = [path.join(root, 'scripts', 'bench')];
 for (const top of ['packages', 'actions']) {
-  for (const name of readdirSync(path.join(root, top))) {
-    const dir = path.join(root, top, name, 'bench');
-    if (!existsSync(dir)) continue;
-    for (const f of readdirSync(dir).sort()) if (f.endsWith('.bench.ts')) files.push(path.join(dir, f));
-  }
+  for (const name of readdirSync(path.join(root, top))) dirs.push(path.join(root, top, name, 'bench'));
+}
+for (const dir of dirs) {
+  if (!existsSync(dir)) continue;
+  for (const f of readdirSync(dir).sort()) if (f.endsWith('.bench.ts')) files.push(path.join(dir, f));
 }
 let failed = false;
 for (const file of files) {

@@ -1,26 +1,31 @@
-// Fails when a committed bundle differs from a fresh build, or when a bundle still contains an unresolved
-// require (ncc exits 0 and leaves eval("require") when it cannot resolve an import).
+// Rebuilds every bundle and fails when a committed dist differs from the fresh build, or when a bundle breaks a
+// rule of dist-rules.mjs (its size budget; an unresolved require, since ncc exits 0 and leaves eval("require");
+// an undeclared external; browser-only code; two builds of one package). Prints each bundle's size and its five
+// largest packages, so a growth is easy to explain.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { buildAll, describe } from './build.mjs';
+import { problems } from './dist-rules.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
-execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
+// Every file under each dist/, committed or new (a bare 'actions/*/dist' pathspec matches no file inside).
+const DIST = ':(glob)actions/*/dist/**';
 let failed = false;
-for (const name of readdirSync(path.join(root, 'actions'))) {
-  const bundle = path.join(root, 'actions', name, 'dist', 'index.js');
-  if (!existsSync(bundle)) continue;
-  const text = readFileSync(bundle, 'utf8');
-  if (/eval\(["']require["']\)/.test(text)) {
-    console.error(`✗ actions/${name}/dist/index.js contains eval("require"): an import was not resolved by ncc`);
+for (const build of await buildAll()) {
+  console.log(describe(build));
+  const dist = path.join(root, 'actions', build.name, 'dist');
+  const texts = [build.code, ...build.chunks.map((c) => readFileSync(path.join(dist, c.file), 'utf8'))];
+  for (const problem of problems(build, texts)) {
+    console.error(`✗ actions/${build.name}: ${problem}`);
     failed = true;
   }
 }
-const status = execFileSync('git', ['status', '--porcelain', '--', 'actions/*/dist'], { cwd: root, encoding: 'utf8' });
+const status = execFileSync('git', ['status', '--porcelain', '--', DIST], { cwd: root, encoding: 'utf8' });
 if (status.trim() !== '') {
   console.error('✗ dist differs from a fresh build; run `npm run build` and commit actions/*/dist:\n' + status);
-  execFileSync('git', ['--no-pager', 'diff', '--stat', '--', 'actions/*/dist'], { cwd: root, stdio: 'inherit' });
+  execFileSync('git', ['--no-pager', 'diff', '--stat', '--', DIST], { cwd: root, stdio: 'inherit' });
   failed = true;
 }
 if (failed) process.exit(1);
-console.log('✓ dist is up to date and every import is resolved');
+console.log('✓ dist is up to date, within budget, and every import is resolved');

@@ -83,6 +83,8 @@ async function runDeployApi(sim: AwsSim, workspace: string, given: Record<string
           .map(([k, v]) => `${k}=${v}`)
           .join('\n'),
         masked: [],
+        firstOutputMs: undefined,
+        wallMs: 0,
       };
     } else continue;
     runs.push({ action: step?.action ?? 'run', id: spec.id, run });

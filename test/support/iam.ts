@@ -284,12 +284,24 @@ export function sdkActions(dirs: readonly string[]): string[] {
       if (entry.isDirectory()) walk(full);
       else if (entry.name.endsWith('.ts')) {
         const text = readFileSync(full, 'utf8');
-        for (const m of text.matchAll(/import\s+(type\s+)?\{([^}]*)\}\s*from\s*'@aws-sdk\/client-([a-z0-9-]+)'/g)) {
-          if (m[1] !== undefined) continue;
-          const prefix = CLIENT_PREFIXES[m[3] ?? ''];
+        // Static imports and re-exports (`import { XCommand } from`, `export { XCommand } from`), and the lazy
+        // loads that name what they take (`import(/* webpackExports: ["XCommand"] */ '@aws-sdk/client-…')`).
+        const forms = [
+          ...text.matchAll(/(?:import|export)\s+(type\s+)?\{([^}]*)\}\s*from\s*'@aws-sdk\/client-([a-z0-9-]+)'/g),
+          ...text.matchAll(
+            /import\(\s*\/\*[^*]*webpackExports:\s*\[([^\]]*)\][^*]*\*\/\s*'@aws-sdk\/client-([a-z0-9-]+)'/g,
+          ),
+        ].map((m) =>
+          m.length === 4
+            ? { type: m[1], names: m[2] ?? '', client: m[3] ?? '' }
+            : { type: undefined, names: (m[1] ?? '').replace(/["']/g, ''), client: m[2] ?? '' },
+        );
+        for (const m of forms) {
+          if (m.type !== undefined) continue;
+          const prefix = CLIENT_PREFIXES[m.client];
           if (prefix === undefined)
-            throw new Error(`${full}: unknown AWS client ${m[3]}: add its IAM prefix to test/support/iam.ts`);
-          for (const item of (m[2] ?? '').split(',').map((s) => s.trim())) {
+            throw new Error(`${full}: unknown AWS client ${m.client}: add its IAM prefix to test/support/iam.ts`);
+          for (const item of m.names.split(',').map((s) => s.trim())) {
             const name = /^([A-Za-z]+)Command(\s+as\s+\w+)?$/.exec(item)?.[1];
             if (name !== undefined) found.add(`${prefix}:${name}`);
           }

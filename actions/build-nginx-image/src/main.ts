@@ -1,6 +1,6 @@
-import { ECRClient } from '@aws-sdk/client-ecr';
+import type { ECRClient } from '@aws-sdk/client-ecr';
 import * as exec from '@actions/exec';
-import { awsClientConfig, maskSecret, runAction, type ActionIO } from '@deploy-actions/core';
+import { actionCredentials, awsClientConfig, maskSecret, runAction, type ActionIO } from '@deploy-actions/core';
 import { imageEnvironment, nginxFiles, WELL_KNOWN_DIR } from '@deploy-actions/nginx-config';
 import {
   buildAndPushImage,
@@ -36,8 +36,16 @@ async function ecrCredentials(
   io: ActionIO,
   deps: Dependencies,
 ): Promise<Credentials> {
-  const config = awsClientConfig({ region: ecr.region, actionName: ACTION }, io.env);
-  const client = deps.ecrClient?.(config.region) ?? new ECRClient(config);
+  const config = awsClientConfig(
+    { region: ecr.region, actionName: ACTION, credentials: actionCredentials(io) },
+    io.env,
+  );
+  // Loaded on first use (an ECR login), like ecrLogin's command: other registries never evaluate the SDK.
+  const client =
+    deps.ecrClient?.(config.region) ??
+    new (await import(/* webpackMode: "eager", webpackExports: ["ECRClient"] */ '@aws-sdk/client-ecr')).ECRClient(
+      config,
+    );
   const login = await io.log.group(`Log in to ECR (${registry})`, () => ecrLogin(client, ecr.registryId));
   maskSecret(login.password, io.setSecret);
   io.log.info(`ECR login for ${login.proxyEndpoint || registry} (user ${login.username})`);

@@ -1,9 +1,7 @@
 // deploy-service on the rollout simulator: how late the action notices a finished rollout, how many API calls a
-// healthy deploy costs, the bundle's size and its cold start. Figures only; nothing asserts timings.
-import { statSync } from 'node:fs';
-import * as path from 'node:path';
+// healthy deploy costs and its cold start (sizes and the comparison with aws-actions: scripts/bench/bundles.bench.ts). Figures only; nothing asserts timings.
 import { startAwsSim, type AwsSim } from '@deploy-actions/aws-sim';
-import { REPO_ROOT, runBundle } from '@deploy-actions/testing';
+import { runBundle } from '@deploy-actions/testing';
 import type { Figure } from '../../../scripts/bench';
 import { CLUSTER, NGINX, callCounts, nginxTaskDefinition, workspace } from '../test/integration/helpers';
 
@@ -70,8 +68,6 @@ export default async function bench(): Promise<Figure[]> {
   } finally {
     await sim.stop();
   }
-  const dist = path.join(REPO_ROOT, 'actions/deploy-service/dist/index.js');
-  figures.push({ name: 'bundle size', value: Math.round(statSync(dist).size / 1024), unit: 'KiB' });
   // Cold start: load the bundle and fail on the first input check (no AWS call).
   const starts: number[] = [];
   for (let i = 0; i < 3; i++) {

@@ -1,7 +1,14 @@
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { awsClientConfig, DeployActionsError, errorMessage, runAction, type ActionIO } from '@deploy-actions/core';
+import {
+  actionCredentials,
+  awsClientConfig,
+  DeployActionsError,
+  errorMessage,
+  runAction,
+  type ActionIO,
+} from '@deploy-actions/core';
 import {
   deployService,
   deploySummary,
@@ -17,7 +24,10 @@ export const ACTION = 'deploy-service';
 export async function main(io: ActionIO): Promise<void> {
   const options = await readOptions(io);
   for (const warning of options.warnings) io.log.warning(warning);
-  const config = awsClientConfig({ region: options.region, actionName: ACTION }, io.env);
+  const config = awsClientConfig(
+    { region: options.region, actionName: ACTION, credentials: actionCredentials(io) },
+    io.env,
+  );
   // Bounded per-request time so a slow endpoint can never stall the step past its deadline.
   const requestHandler = { requestTimeout: 20_000, connectionTimeout: 5_000 };
   const logClients = new Map<string, CloudWatchLogsClient>();

@@ -1,6 +1,5 @@
-// Bundle size against aws-actions' render bundle, cold start of the bundle as the runner starts it, and the
+// Cold start of the bundle as the runner starts it, and the
 // in-process cost of rendering a 10-container definition. Figures only; nothing here asserts timings.
-import { statSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -12,11 +11,8 @@ import {
   renderTaskDefinition,
   validateTaskDefinition,
 } from '@deploy-actions/taskdef';
-import { REPO_ROOT, runBundle } from '@deploy-actions/testing';
+import { runBundle } from '@deploy-actions/testing';
 import type { Figure } from '../../../scripts/bench';
-
-/** aws-actions/amazon-ecs-render-task-definition's dist/index.js (v1.7.x), 2.16 MB. */
-const AWS_ACTIONS_BYTES = 2.16e6;
 
 function tenContainers(): RegisterTaskDefinitionCommandInput {
   return {
@@ -51,8 +47,6 @@ function median(values: number[]): number {
 }
 
 export default async function bench(): Promise<Figure[]> {
-  const bytes = statSync(path.join(REPO_ROOT, 'actions/render-task-def/dist/index.js')).size;
-
   const workspace = await mkdtemp(path.join(tmpdir(), 'render-bench-'));
   await writeFile(path.join(workspace, 'td.json'), JSON.stringify(tenContainers()));
   const starts: number[] = [];
@@ -89,13 +83,6 @@ export default async function bench(): Promise<Figure[]> {
   const renderMs = (performance.now() - t0) / iterations;
 
   return [
-    { name: 'bundle size', value: bytes / 1024, unit: 'KiB' },
-    {
-      name: 'vs aws-actions render',
-      value: bytes / AWS_ACTIONS_BYTES,
-      unit: '×',
-      note: `aws-actions' bundle is ${(AWS_ACTIONS_BYTES / 1e6).toFixed(2)} MB`,
-    },
     {
       name: 'cold start (bundle, file source)',
       value: median(starts),

@@ -1,6 +1,5 @@
-import { DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import {
+  actionCredentials,
   awsClientConfig,
   awsErrorName,
   ConfigError,
@@ -40,17 +39,21 @@ export interface RenderDeps {
   writeFile(file: string, text: string): Promise<void>;
 }
 
-export function awsDeps(env: NodeJS.ProcessEnv): RenderDeps {
+export function awsDeps(io: ActionIO): RenderDeps {
+  const { env } = io;
+  const credentials = actionCredentials(io);
   return {
     describeTaskDefinition: async (reference, region) => {
-      const ecs = new ECSClient(awsClientConfig({ region, actionName: ACTION }, env));
+      const { DescribeTaskDefinitionCommand, ECSClient } = await import(/* webpackMode: "eager" */ './aws-clients');
+      const ecs = new ECSClient(awsClientConfig({ region, actionName: ACTION, credentials }, env));
       const { taskDefinition, tags } = await ecs.send(
         new DescribeTaskDefinitionCommand({ taskDefinition: reference, include: ['TAGS'] }),
       );
       return { taskDefinition, tags };
     },
     accountId: async (region) => {
-      const sts = new STSClient(awsClientConfig({ region, actionName: ACTION }, env));
+      const { GetCallerIdentityCommand, STSClient } = await import(/* webpackMode: "eager" */ './aws-clients');
+      const sts = new STSClient(awsClientConfig({ region, actionName: ACTION, credentials }, env));
       const { Account } = await sts.send(new GetCallerIdentityCommand({}));
       if (!Account) throw new DeployActionsError('STS GetCallerIdentity returned no account');
       return Account;
@@ -93,7 +96,7 @@ async function account(options: Options, deps: RenderDeps, region: string): Prom
   }
 }
 
-export async function main(io: ActionIO, deps: RenderDeps = awsDeps(io.env)): Promise<void> {
+export async function main(io: ActionIO, deps: RenderDeps = awsDeps(io)): Promise<void> {
   const options = readOptions(io.inputs, io.env);
   const { source, plan } = options;
   const where = source.kind === 'file' ? `file '${source.display}'` : `task definition '${source.reference}'`;

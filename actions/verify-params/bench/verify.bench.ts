@@ -1,6 +1,5 @@
 // GetParameters calls and wall time of verify-params for 17 (the platform manifest), 1,000 and 5,000 parameters
 // against a real moto server, and the bundle size. Calls are counted by SDK middleware and must be ⌈N/10⌉.
-import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { loadManifest, parseManifest, type Manifest } from '@deploy-actions/manifest';
@@ -113,7 +112,5 @@ export default async function bench(): Promise<Figure[]> {
   } finally {
     await moto.stop();
   }
-  const size = statSync(path.join(REPO_ROOT, 'actions/verify-params/dist/index.js')).size;
-  figures.push({ name: 'bundle dist/index.js', value: size / 1024, unit: 'KiB', note: 'ncc, minified' });
   return figures;
 }

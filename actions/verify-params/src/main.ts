@@ -1,8 +1,14 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { SSMClient } from '@aws-sdk/client-ssm';
-import { DeployActionsError, awsClientConfig, redact, runAction, type ActionIO } from '@deploy-actions/core';
+import {
+  actionCredentials,
+  awsClientConfig,
+  DeployActionsError,
+  redact,
+  runAction,
+  type ActionIO,
+} from '@deploy-actions/core';
 import { environment } from '@deploy-actions/manifest';
 import {
   outcome,
@@ -21,7 +27,12 @@ export interface MainDeps {
 }
 
 function sdkFor(region: string, io: ActionIO): GetParameters {
-  return sdkGetParameters(new SSMClient(awsClientConfig({ region, actionName: ACTION }, io.env)));
+  const config = awsClientConfig({ region, actionName: ACTION, credentials: actionCredentials(io) }, io.env);
+  // The SDK is evaluated at the first GetParameters, once the inputs and the manifest have been checked.
+  const client = import(/* webpackMode: "eager", webpackExports: ["SSMClient"] */ '@aws-sdk/client-ssm').then(
+    ({ SSMClient }) => new SSMClient(config),
+  );
+  return async (input) => sdkGetParameters(await client)(input);
 }
 
 function list(problems: readonly Problem[]): string {

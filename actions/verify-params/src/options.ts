@@ -1,10 +1,4 @@
-import {
-  awsClientConfig,
-  ErrorCollector,
-  readStructuredFile,
-  workspacePath,
-  type ActionIO,
-} from '@deploy-actions/core';
+import { awsRegion, ErrorCollector, readStructuredFile, workspacePath, type ActionIO } from '@deploy-actions/core';
 import { environment, loadManifest, type Manifest } from '@deploy-actions/manifest';
 import { taskDefinitionRefs, type TaskDefinitionRefs } from '@deploy-actions/params';
 
@@ -35,7 +29,7 @@ export async function readOptions(io: ActionIO): Promise<Options> {
   const envName = inputs.required(INPUT.environment);
   const failOnWarnings = inputs.boolean(INPUT.failOnWarnings, false);
   const concurrency = inputs.integer(INPUT.concurrency, { min: 1, max: 20 }) ?? 4;
-  const region = awsClientConfig({ region: inputs.optional(INPUT.region), actionName: ACTION }, io.env).region;
+  const region = awsRegion(inputs.optional(INPUT.region), io.env);
   const manifest = await loadManifest(workspacePath(manifestFile, io.env), `input '${INPUT.manifest}'`);
   const relabelled: Manifest = { ...manifest, file: manifestFile };
   environment(relabelled, envName);

@@ -1,3 +1,4 @@
+import type { RuntimeConfigAwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { ConfigError } from './errors';
 import { SUITE_NAME, SUITE_VERSION } from './version';
 
@@ -6,22 +7,9 @@ export function isAwsRegion(value: string): boolean {
   return /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/.test(value);
 }
 
-export interface AwsClientConfig {
-  region: string;
-  maxAttempts: number;
-  retryMode: 'adaptive';
-  customUserAgent: [string, string][];
-}
-
-/**
- * Configuration shared by every AWS SDK client of the suite. Endpoints are deliberately not set here: the SDK
- * reads AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> itself, which is how tests reach moto and the simulator.
- */
-export function awsClientConfig(
-  options: { region?: string | undefined; actionName: string; maxAttempts?: number },
-  env: NodeJS.ProcessEnv = process.env,
-): AwsClientConfig {
-  const region = options.region ?? env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'];
+/** The region to call: the input, else AWS_REGION / AWS_DEFAULT_REGION (what configure-aws-credentials sets). */
+export function awsRegion(input: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  const region = input ?? env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'];
   if (region === undefined || region === '') {
     throw new ConfigError(
       "input 'aws-region'",
@@ -32,14 +20,40 @@ export function awsClientConfig(
   if (!isAwsRegion(region)) {
     throw new ConfigError("input 'aws-region'", `'${region}' is not an AWS region code`, 'use e.g. eu-west-2');
   }
+  return region;
+}
+
+export interface AwsClientConfig {
+  region: string;
+  maxAttempts: number;
+  retryMode: 'adaptive';
+  customUserAgent: [string, string][];
+  credentials: RuntimeConfigAwsCredentialIdentityProvider;
+}
+
+/**
+ * Configuration shared by every AWS SDK client of the suite. Endpoints are deliberately not set here: the SDK
+ * reads AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> itself, which is how tests reach moto and the simulator.
+ * Credentials are always given (actionCredentials), so no client ever falls back to the SDK's default chain.
+ */
+export function awsClientConfig(
+  options: {
+    region?: string | undefined;
+    actionName: string;
+    maxAttempts?: number;
+    credentials: RuntimeConfigAwsCredentialIdentityProvider;
+  },
+  env: NodeJS.ProcessEnv = process.env,
+): AwsClientConfig {
   return {
-    region,
+    region: awsRegion(options.region, env),
     maxAttempts: options.maxAttempts ?? 6,
     retryMode: 'adaptive',
     customUserAgent: [
       [SUITE_NAME, SUITE_VERSION],
       [options.actionName, SUITE_VERSION],
     ],
+    credentials: options.credentials,
   };
 }
 
@@ -50,6 +64,7 @@ const EXPIRED = new Set([
   'TokenRefreshRequired',
   'InvalidClientTokenId',
   'CredentialsProviderError',
+  'AwsCredentialsError',
 ]);
 
 export function awsErrorName(error: unknown): string | undefined {

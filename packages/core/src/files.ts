@@ -29,7 +29,7 @@ export async function readStructuredFile(where: string, file: string): Promise<u
  * Parses JSON (`.json`) or YAML (anything else). A leading UTF-8 byte-order mark is ignored, as editors on Windows
  * write one and AWS's own tools accept it. Errors give reason and place, never the text.
  */
-export function parseStructured(where: string, file: string, text: string): unknown {
+export async function parseStructured(where: string, file: string, text: string): Promise<unknown> {
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
   if (/\.json$/i.test(file)) {
     try {

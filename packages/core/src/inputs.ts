@@ -1,7 +1,7 @@
 import { ConfigError, DeployActionsError } from './errors';
 import { jsonProblem } from './syntax';
 
-/** Reads one raw input; the runner's contract is INPUT_<NAME>, wrapped by @actions/core's getInput. */
+/** Reads one raw input; the runner's contract is INPUT_<NAME>, read by Runner.getInput. */
 export type GetInput = (name: string) => string;
 
 export interface KeyValue {

@@ -1,7 +1,7 @@
-import * as core from '@actions/core';
 import { bundleActionSpec, refuseUndeclaredInputs, type ActionSpec } from './action-spec';
 import { errorMessage } from './errors';
 import { Inputs } from './inputs';
+import { Runner } from './runner';
 import type { SetSecret } from './mask';
 
 export interface Log {
@@ -24,25 +24,29 @@ export interface ActionIO {
 }
 
 /**
- * The real runner: @actions/core over INPUT_*, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY. With the action's spec,
- * reading an input action.yml does not declare is an error.
+ * The real runner: INPUT_*, workflow commands on stdout, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY. With the action's
+ * spec, reading an input action.yml does not declare is an error.
  */
-export function runnerIO(env: NodeJS.ProcessEnv = process.env, spec?: ActionSpec): ActionIO {
+export function runnerIO(
+  env: NodeJS.ProcessEnv = process.env,
+  spec?: ActionSpec,
+  runner: Runner = new Runner(env),
+): ActionIO {
   return {
-    inputs: new Inputs((name) => core.getInput(name), spec && new Set(spec.inputs.keys())),
+    inputs: new Inputs((name) => runner.getInput(name), spec && new Set(spec.inputs.keys())),
     log: {
-      info: (m) => core.info(m),
-      debug: (m) => core.debug(m),
-      notice: (m) => core.notice(m),
-      warning: (m) => core.warning(m),
-      error: (m) => core.error(m),
-      group: (name, fn) => core.group(name, fn),
+      info: (m) => runner.info(m),
+      debug: (m) => runner.debug(m),
+      notice: (m) => runner.notice(m),
+      warning: (m) => runner.warning(m),
+      error: (m) => runner.error(m),
+      group: (name, fn) => runner.group(name, fn),
     },
-    setSecret: (v) => core.setSecret(v),
-    setOutput: (name, value) => core.setOutput(name, value),
+    setSecret: (v) => runner.setSecret(v),
+    setOutput: (name, value) => runner.setOutput(name, value),
     writeSummary: async (markdown) => {
       if (!env['GITHUB_STEP_SUMMARY']) return;
-      await core.summary.addRaw(markdown, true).write();
+      await runner.appendSummary(markdown);
     },
     env,
   };
@@ -66,14 +70,16 @@ export async function runAction(
   actionName: string,
   main: (io: ActionIO) => Promise<void>,
   io?: ActionIO,
-  fail: (message: string) => void = (m) => core.setFailed(m),
+  fail: (message: string) => void = (m) => new Runner().setFailed(m),
 ): Promise<void> {
   let actionIO = io;
   try {
     actionIO ??= bundleIO();
     await main(actionIO);
   } catch (error) {
-    (actionIO?.log.debug ?? core.debug)(error instanceof Error && error.stack ? error.stack : String(error));
+    (actionIO?.log.debug ?? ((m: string) => new Runner().debug(m)))(
+      error instanceof Error && error.stack ? error.stack : String(error),
+    );
     fail(`${actionName}: ${errorMessage(error)}`);
   }
 }

@@ -1,4 +1,4 @@
-import { GetAuthorizationTokenCommand, type ECRClient } from '@aws-sdk/client-ecr';
+import type { ECRClient } from '@aws-sdk/client-ecr';
 import { RegistryAuthError } from './errors';
 import type { Credentials } from './transport';
 
@@ -9,9 +9,13 @@ export interface EcrLogin extends Credentials {
 
 /**
  * Registry credentials from ECR's GetAuthorizationToken (a base64 "AWS:<password>" valid for 12 hours). The
- * caller masks the password before it could be logged.
+ * caller masks the password before it could be logged. The SDK is loaded here, on first use, so a push to
+ * another registry never evaluates it (webpackMode "eager": it stays in the minified bundle, no extra file).
  */
 export async function ecrLogin(client: Pick<ECRClient, 'send'>, registryId?: string): Promise<EcrLogin> {
+  const { GetAuthorizationTokenCommand } = await import(
+    /* webpackMode: "eager", webpackExports: ["GetAuthorizationTokenCommand"] */ '@aws-sdk/client-ecr'
+  );
   const out = await client.send(new GetAuthorizationTokenCommand(registryId ? { registryIds: [registryId] } : {}));
   const data = out.authorizationData?.[0];
   if (!data?.authorizationToken) {

@@ -1,5 +1,6 @@
-import { GetParametersCommand, type GetParametersCommandOutput, type SSMClient } from '@aws-sdk/client-ssm';
+import type { GetParametersCommandOutput, SSMClient } from '@aws-sdk/client-ssm';
 import {
+  AwsCredentialsError,
   DeployActionsError,
   awsErrorName,
   errorMessage,
@@ -15,8 +16,14 @@ export type GetParameters = (input: {
   WithDecryption: boolean;
 }) => Promise<Pick<GetParametersCommandOutput, 'Parameters' | 'InvalidParameters'>>;
 
-export function sdkGetParameters(client: SSMClient): GetParameters {
-  return (input) => client.send(new GetParametersCommand(input));
+/** The SDK's command module is evaluated at the first call (webpackMode "eager": bundled, minified, no extra file). */
+export function sdkGetParameters(client: Pick<SSMClient, 'send'>): GetParameters {
+  return async (input) => {
+    const { GetParametersCommand } = await import(
+      /* webpackMode: "eager", webpackExports: ["GetParametersCommand"] */ '@aws-sdk/client-ssm'
+    );
+    return client.send(new GetParametersCommand(input));
+  };
 }
 
 /** An AWS failure explained for the reader: which IAM action on which resource, or what else to check. */
@@ -32,6 +39,8 @@ export interface CallContext {
 
 /** Turns an SDK error into a message naming the missing permission (or the expired session) and the fix. */
 export function explainAwsError(error: unknown, ctx: CallContext): Error {
+  // No source had credentials, or one failed: that message already says which and how to choose.
+  if (error instanceof AwsCredentialsError) return error;
   const name = awsErrorName(error) ?? 'Error';
   const detail = errorMessage(error).split('\n')[0] ?? '';
   const names =

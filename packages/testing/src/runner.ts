@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -12,6 +13,8 @@ export interface RunOptions {
   readonly workspace?: string;
   /** Node binary; ACTIONS_NODE (e.g. Node 24, what `runs.using: node24` means), else this Node. */
   readonly node?: string;
+  /** Extra arguments for node before the script (e.g. a --require probe in the bundle bench). */
+  readonly nodeArgs?: readonly string[];
   readonly timeoutMs?: number;
 }
 
@@ -29,6 +32,9 @@ export interface RunResult {
   readonly outputFile: string;
   /** Values registered with ::add-mask::. */
   readonly masked: string[];
+  /** From spawn to the first byte on stdout (undefined: it printed nothing), and to exit; for the bundle bench. */
+  readonly firstOutputMs: number | undefined;
+  readonly wallMs: number;
 }
 
 /** The runner's input variable name: INPUT_ + upper-cased name, spaces to '_', hyphens kept. */
@@ -60,8 +66,13 @@ export function parseOutputFile(text: string): Record<string, string> {
  * (set through the environment object, so hyphens survive), GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, RUNNER_TEMP and
  * GITHUB_WORKSPACE. The parent's AWS_* variables are not inherited: tests pass the endpoint they want.
  */
-export async function runBundle(action: string, options: RunOptions = {}): Promise<RunResult> {
-  const base = await mkdtemp(path.join(tmpdir(), `run-${action}-`));
+export function runBundle(action: string, options: RunOptions = {}): Promise<RunResult> {
+  return runActionScript(path.join(REPO_ROOT, 'actions', action, 'dist', 'index.js'), options, action);
+}
+
+/** The same for any action's entry script (the bundle bench runs other projects' bundles this way). */
+export async function runActionScript(main: string, options: RunOptions = {}, label = 'script'): Promise<RunResult> {
+  const base = await mkdtemp(path.join(tmpdir(), `run-${label}-`));
   const runnerTemp = await mkdtemp(path.join(base, 'temp-'));
   const workspace = options.workspace ?? (await mkdtemp(path.join(base, 'ws-')));
   const outputPath = path.join(base, 'output.txt');
@@ -88,22 +99,34 @@ export async function runBundle(action: string, options: RunOptions = {}): Promi
   };
   for (const [name, value] of Object.entries(options.inputs ?? {})) env[inputVariable(name)] = value;
   const node = options.node ?? process.env['ACTIONS_NODE'] ?? process.execPath;
-  const main = path.join(REPO_ROOT, 'actions', action, 'dist', 'index.js');
-  const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
-    (resolve, reject) => {
-      const child = spawn(node, [main], { env, cwd: workspace, stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 110000);
-      child.on('error', reject);
-      child.on('close', (c) => {
-        clearTimeout(timer);
-        resolve({ code: c, stdout: out, stderr: err });
-      });
-    },
-  );
+  const { code, stdout, stderr, firstOutputMs, wallMs } = await new Promise<{
+    code: number | null;
+    stdout: string;
+    stderr: string;
+    firstOutputMs: number | undefined;
+    wallMs: number;
+  }>((resolve, reject) => {
+    const started = performance.now();
+    let firstOutputMs: number | undefined;
+    const child = spawn(node, [...(options.nodeArgs ?? []), main], {
+      env,
+      cwd: workspace,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => {
+      firstOutputMs ??= performance.now() - started;
+      out += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 110000);
+    child.on('error', reject);
+    child.on('close', (c) => {
+      clearTimeout(timer);
+      resolve({ code: c, stdout: out, stderr: err, firstOutputMs, wallMs: performance.now() - started });
+    });
+  });
   const outputFile = await readFile(outputPath, 'utf8');
   const masked = stdout
     .split('\n')
@@ -123,6 +146,8 @@ export async function runBundle(action: string, options: RunOptions = {}): Promi
     runnerTemp,
     workspace,
     masked,
+    firstOutputMs,
+    wallMs,
   };
 }
 

@@ -1,5 +1,6 @@
 import {
   awsClientConfig,
+  awsRegion,
   ConfigError,
   ErrorCollector,
   isCredentialsExpired,
@@ -10,9 +11,11 @@ import {
 import { memoryIO } from '@deploy-actions/testing';
 
 describe('awsClientConfig', () => {
-  test('input region wins over the environment', () => {
-    const config = awsClientConfig({ region: 'eu-west-2', actionName: 'x' }, { AWS_REGION: 'us-east-1' });
+  test('input region wins over the environment; the credentials given are the only ones', () => {
+    const credentials = async () => ({ accessKeyId: 'a', secretAccessKey: 'b' });
+    const config = awsClientConfig({ region: 'eu-west-2', actionName: 'x', credentials }, { AWS_REGION: 'us-east-1' });
     expect(config.region).toBe('eu-west-2');
+    expect(config.credentials).toBe(credentials);
     expect(config.retryMode).toBe('adaptive');
     expect(config.customUserAgent).toEqual([
       ['deploy-actions', SUITE_VERSION],
@@ -24,15 +27,15 @@ describe('awsClientConfig', () => {
     [{ AWS_REGION: 'us-east-1' }, 'us-east-1'],
     [{ AWS_DEFAULT_REGION: 'ap-southeast-2' }, 'ap-southeast-2'],
   ])('region from %p', (env, region) => {
-    expect(awsClientConfig({ actionName: 'x' }, env).region).toBe(region);
+    expect(awsRegion(undefined, env)).toBe(region);
   });
 
   test('no region names the input and the fix', () => {
-    expect(() => awsClientConfig({ actionName: 'x' }, {})).toThrow(/input 'aws-region': no AWS region is set/);
+    expect(() => awsRegion(undefined, {})).toThrow(/input 'aws-region': no AWS region is set/);
   });
 
   test('a malformed region is rejected', () => {
-    expect(() => awsClientConfig({ region: 'London', actionName: 'x' }, {})).toThrow(ConfigError);
+    expect(() => awsRegion('London', {})).toThrow(ConfigError);
   });
 });
 
