@@ -21,7 +21,7 @@ export const QUERY_VERSIONS: Record<string, { service: ServiceId; xmlns: string 
   '2011-06-15': { service: 'sts', xmlns: 'https://sts.amazonaws.com/doc/2011-06-15/' },
 };
 
-export type FaultKind = 'throttle' | 'server-error' | 'reset' | 'slow' | 'expired-credentials';
+export type FaultKind = 'throttle' | 'server-error' | 'reset' | 'slow' | 'blackhole' | 'expired-credentials';
 
 export interface FaultSpec {
   /** Operation name (e.g. DescribeServices); every operation when omitted. */
@@ -31,6 +31,11 @@ export interface FaultSpec {
   readonly kind: FaultKind;
   /** How many matching calls fail; default 1, except expired-credentials: every later call. */
   readonly times?: number;
+  /**
+   * An outage: every matching call fails for this many simulated milliseconds once the fault has started
+   * (`times` is then ignored).
+   */
+  readonly forMs?: number;
   /** Matching calls that succeed before the fault starts; default 0. */
   readonly afterCalls?: number;
   /**
@@ -76,8 +81,10 @@ function pickFault(faults: ActiveFault[], service: ServiceId, operation: string,
     if (f.spec.operation !== undefined && f.spec.operation !== operation) continue;
     if (f.spec.service !== undefined && f.spec.service !== service) continue;
     f.seen++;
-    const times = f.spec.times ?? (f.spec.kind === 'expired-credentials' ? Infinity : 1);
-    if (chosen === undefined && now >= f.startsAt && f.seen > (f.spec.afterCalls ?? 0) && f.fired < times) {
+    const times =
+      f.spec.forMs !== undefined ? Infinity : (f.spec.times ?? (f.spec.kind === 'expired-credentials' ? Infinity : 1));
+    const within = f.spec.forMs === undefined || now < f.startsAt + f.spec.forMs;
+    if (chosen === undefined && now >= f.startsAt && within && f.seen > (f.spec.afterCalls ?? 0) && f.fired < times) {
       f.fired++;
       chosen = f;
     }
@@ -173,6 +180,8 @@ async function handle(router: Router, req: IncomingMessage, res: ServerResponse)
     req.socket.destroy();
     return;
   }
+  // A request that is never answered: the connection stays open until the client gives up.
+  if (fault?.spec.kind === 'blackhole') return;
   if (fault?.spec.kind === 'slow') {
     await sleep(fault.spec.delayMs ?? 2000);
     router.scheduler.advance();
