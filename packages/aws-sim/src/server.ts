@@ -21,7 +21,8 @@ export const QUERY_VERSIONS: Record<string, { service: ServiceId; xmlns: string 
   '2011-06-15': { service: 'sts', xmlns: 'https://sts.amazonaws.com/doc/2011-06-15/' },
 };
 
-export type FaultKind = 'throttle' | 'server-error' | 'reset' | 'slow' | 'blackhole' | 'expired-credentials';
+export type FaultKind =
+  'throttle' | 'server-error' | 'reset' | 'slow' | 'blackhole' | 'stale' | 'empty' | 'expired-credentials';
 
 export interface FaultSpec {
   /** Operation name (e.g. DescribeServices); every operation when omitted. */
@@ -53,6 +54,8 @@ interface ActiveFault {
   readonly startsAt: number;
   seen: number;
   fired: number;
+  /** `stale`: the first answer to each request (by its body) since injection, replayed when the fault fires. */
+  readonly snapshots: Map<string, Obj>;
 }
 
 export interface Call {
@@ -72,14 +75,17 @@ export interface Router {
 }
 
 export function addFault(faults: ActiveFault[], spec: FaultSpec, now: number): void {
-  faults.push({ spec, startsAt: now + (spec.afterMs ?? 0), seen: 0, fired: 0 });
+  faults.push({ spec, startsAt: now + (spec.afterMs ?? 0), seen: 0, fired: 0, snapshots: new Map() });
 }
+
+const matches = (f: ActiveFault, service: ServiceId, operation: string): boolean =>
+  (f.spec.operation === undefined || f.spec.operation === operation) &&
+  (f.spec.service === undefined || f.spec.service === service);
 
 function pickFault(faults: ActiveFault[], service: ServiceId, operation: string, now: number): ActiveFault | undefined {
   let chosen: ActiveFault | undefined;
   for (const f of faults) {
-    if (f.spec.operation !== undefined && f.spec.operation !== operation) continue;
-    if (f.spec.service !== undefined && f.spec.service !== service) continue;
+    if (!matches(f, service, operation)) continue;
     f.seen++;
     const times =
       f.spec.forMs !== undefined ? Infinity : (f.spec.times ?? (f.spec.kind === 'expired-credentials' ? Infinity : 1));
@@ -192,7 +198,7 @@ async function handle(router: Router, req: IncomingMessage, res: ServerResponse)
   try {
     const injected = fault ? faultError(fault.spec.kind, service) : undefined;
     if (injected) throw injected;
-    const result = router.handlers[service](operation, input);
+    const result = answer(router, fault, service, operation, input);
     payload = xmlns === undefined ? JSON.stringify(result) : queryResponse(operation, xmlns, result, requestId);
   } catch (error) {
     const e =
@@ -213,6 +219,31 @@ async function handle(router: Router, req: IncomingMessage, res: ServerResponse)
     'content-length': Buffer.byteLength(payload),
   });
   res.end(payload);
+}
+
+/**
+ * The model's answer, or what an eventually consistent read would show instead: `stale` replays the first
+ * answer given to the same request since the fault was injected (e.g. DescribeServices from before an
+ * update), `empty` answers with every list empty (e.g. no service returned).
+ */
+function answer(
+  router: Router,
+  fault: ActiveFault | undefined,
+  service: ServiceId,
+  operation: string,
+  input: Obj,
+): Obj {
+  const key = JSON.stringify(input);
+  const replay = fault?.spec.kind === 'stale' ? fault.snapshots.get(key) : undefined;
+  if (replay !== undefined) return replay;
+  const result = router.handlers[service](operation, input);
+  for (const f of router.faults) {
+    if (f.spec.kind === 'stale' && matches(f, service, operation) && !f.snapshots.has(key)) {
+      f.snapshots.set(key, structuredClone(result));
+    }
+  }
+  if (fault?.spec.kind !== 'empty') return result;
+  return Object.fromEntries(Object.entries(result).map(([k, v]) => [k, Array.isArray(v) ? [] : v]));
 }
 
 export function createSimServer(router: Router): Server {
