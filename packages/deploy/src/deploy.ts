@@ -284,6 +284,7 @@ class Deploy {
         this.diagnosis = await diagnose(d, this.ref, td, this.ours.deploymentId, {
           logLines: this.options.logLines,
           deadline: this.deadline(REPORT_BUDGET_MS),
+          events: this.memory.events,
         });
       } catch (error) {
         if (error instanceof CredentialsExpired) return this.credentialsExpired(error.what);

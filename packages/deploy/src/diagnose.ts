@@ -2,7 +2,7 @@
 // one group with a count), the failing containers' last log lines for the newest task of each group, and a
 // one-line cause ("container api exited 1: ActiveRecord::ConnectionNotEstablished … (3 of 3 tasks)"). With no
 // stopped task, the tasks still starting or running say what is missing (PENDING since when, unhealthy).
-import type { Task, TaskDefinition } from '@aws-sdk/client-ecs';
+import type { ServiceEvent, Task, TaskDefinition } from '@aws-sdk/client-ecs';
 import { awsErrorName, errorMessage } from '@deploy-actions/core';
 import { containerText } from './container-text';
 import type { DeployDeps } from './deps';
@@ -101,8 +101,17 @@ function keyLine(lines: readonly string[]): string | undefined {
 const clip = (text: string, max = 240): string =>
   text.length > max ? `${text.slice(0, max / 2)} … ${text.slice(-(max / 2 - 2))}` : text;
 
-/** The cause of one group, in one line. */
-export function groupCause(group: TaskGroup, total: number): string {
+/** What ECS last said about an unhealthy target ("Health checks failed with these codes: [502]"). */
+export function unhealthyReason(events: readonly ServiceEvent[]): string | undefined {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const reason = /is unhealthy in .* due to \(reason (.*)\)\.?$/.exec(events[i]?.message ?? '')?.[1];
+    if (reason !== undefined) return reason;
+  }
+  return undefined;
+}
+
+/** The cause of one group, in one line; `health` is the load balancer's reason for failed health checks. */
+export function groupCause(group: TaskGroup, total: number, health?: string): string {
   const count = `(${group.taskIds.length} of ${total} task${total === 1 ? '' : 's'})`;
   const exited = group.containers.find((c) => c.exitCode !== undefined && c.exitCode !== 0);
   if (exited !== undefined) {
@@ -114,7 +123,8 @@ export function groupCause(group: TaskGroup, total: number): string {
   }
   const reason = group.containers.find((c) => c.reason !== undefined)?.reason;
   if (reason !== undefined) return `${clip(reason)} ${count}`;
-  return `${clip(group.stoppedReason)} ${count}`;
+  const elb = health !== undefined && /ELB health checks/.test(group.stoppedReason) ? `: ${health}` : '';
+  return `${clip(group.stoppedReason)}${elb} ${count}`;
 }
 
 async function notStopped(deps: DeployDeps, ref: ServiceRef, arn: string, deadline: number): Promise<string[]> {
@@ -138,7 +148,7 @@ export async function diagnose(
   ref: ServiceRef,
   taskDefinition: TaskDefinition,
   deploymentId: string | undefined,
-  options: { logLines: number; deadline: number },
+  options: { logLines: number; deadline: number; events: readonly ServiceEvent[] },
 ): Promise<Diagnosis> {
   const arn = taskDefinition.taskDefinitionArn ?? '';
   try {
@@ -169,7 +179,7 @@ export async function diagnose(
     const looked = Math.min(stopped.length, STOPPED_LOOKED_AT);
     const first = groups[0];
     return {
-      headline: first ? groupCause(first, looked) : undefined,
+      headline: first ? groupCause(first, looked, unhealthyReason(options.events)) : undefined,
       groups,
       stoppedCount: stopped.length,
       notStopped: [],
