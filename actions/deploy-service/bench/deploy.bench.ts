@@ -4,10 +4,10 @@
 // asserts timings.
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
-import { startAwsSim, type AwsSim, type ScenarioName, type SeedService } from '@deploy-actions/aws-sim';
+import { startAwsSim, type AwsSim, type ScenarioName } from '@deploy-actions/aws-sim';
 import { REPO_ROOT, runBundle } from '@deploy-actions/testing';
 import type { Figure } from '../../../scripts/bench';
-import { CLUSTER, NGINX, callCounts, nginxTaskDefinition, workspace } from '../test/integration/helpers';
+import { CLUSTER, NGINX, callCounts, nginxService, nginxTaskDefinition, workspace } from '../test/integration/helpers';
 
 type Obj = Record<string, unknown>;
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
@@ -68,37 +68,24 @@ async function evidenceToExit(
   return (r.exited - b.toReal(Math.min(...seen))) / 1000;
 }
 
-const strategyService = (name: string, deploymentConfiguration: Obj, breaker = true): SeedService => ({
-  name,
-  family: name,
-  image: 'nginx:1.27',
-  containerName: 'nginx',
-  containerPort: 80,
-  desiredCount: 2,
-  targetGroup: `${name}-a`,
-  ...(deploymentConfiguration['strategy'] !== undefined ? { alternateTargetGroup: `${name}-b` } : {}),
-  circuitBreaker: { enable: breaker, rollback: breaker },
-  deploymentConfiguration,
-});
-
 function seed(sim: AwsSim): void {
   sim.seedPlatform();
   sim.seedPlatform({
     cluster: CLUSTER,
     services: [
-      strategyService('bench-bg', { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 1 }),
-      strategyService('bench-linear', {
+      nginxService('bench-bg', { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 1 }),
+      nginxService('bench-linear', {
         strategy: 'LINEAR',
         bakeTimeInMinutes: 1,
         linearConfiguration: { stepPercent: 50, stepBakeTimeInMinutes: 1 },
       }),
-      strategyService('bench-canary', {
+      nginxService('bench-canary', {
         strategy: 'CANARY',
         bakeTimeInMinutes: 1,
         canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 1 },
       }),
-      strategyService('bench-noloop', {}, false),
-      strategyService(
+      nginxService('bench-noloop', {}, false),
+      nginxService(
         'bench-alarm',
         { bakeTimeInMinutes: 2, alarms: { alarmNames: ['api-5xx'], enable: true, rollback: false } },
         false,

@@ -1,7 +1,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { AwsSim } from '@deploy-actions/aws-sim';
+import type { AwsSim, SeedService } from '@deploy-actions/aws-sim';
 import { runBundle, type RunResult } from '@deploy-actions/testing';
 type Obj = Record<string, unknown>;
 
@@ -106,4 +106,23 @@ export async function deployImage(
   }
   const run = await running;
   return { run, before, after: serviceTaskDefinition(sim, options.service), from };
+}
+
+/**
+ * An nginx service of 2 tasks behind a target group, with the given deployment configuration; traffic-shifting
+ * strategies also get the alternate target group they need.
+ */
+export function nginxService(name: string, deploymentConfiguration: Obj, breaker = true): SeedService {
+  return {
+    name,
+    family: name,
+    image: 'nginx:1.27',
+    containerName: 'nginx',
+    containerPort: 80,
+    desiredCount: 2,
+    targetGroup: `${name}-blue`,
+    ...(deploymentConfiguration['strategy'] !== undefined ? { alternateTargetGroup: `${name}-green` } : {}),
+    circuitBreaker: { enable: breaker, rollback: breaker },
+    deploymentConfiguration,
+  };
 }

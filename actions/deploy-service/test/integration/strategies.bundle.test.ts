@@ -2,26 +2,22 @@
 // end (stages printed, targets checked in the target group that holds the new revision), an alarm rollback,
 // a bake time and a pause hook longer than the wait (never rolled back blindly), wait-until, early success
 // criteria, a takeover by another deploy, and deploying an existing revision.
-import { startAwsSim, type AwsSim, type ScenarioName, type SeedService } from '@deploy-actions/aws-sim';
+import { startAwsSim, type AwsSim, type ScenarioName } from '@deploy-actions/aws-sim';
 import { LIFECYCLE_STAGES } from '@deploy-actions/deploy';
 import { runBundle, type RunResult } from '@deploy-actions/testing';
-import { callCounts, CLUSTER, deployImage, nginxTaskDefinition, serviceTaskDefinition, type Deployed } from './helpers';
+import {
+  callCounts,
+  CLUSTER,
+  deployImage,
+  nginxService,
+  nginxTaskDefinition,
+  serviceTaskDefinition,
+  type Deployed,
+} from './helpers';
 
 const LIMIT = 60_000;
 type Obj = Record<string, unknown>;
 
-const base = (name: string, deploymentConfiguration: Obj): SeedService => ({
-  name,
-  family: name,
-  image: 'nginx:1.27',
-  containerName: 'nginx',
-  containerPort: 80,
-  desiredCount: 2,
-  targetGroup: `${name}-blue`,
-  alternateTargetGroup: `${name}-green`,
-  circuitBreaker: { enable: true, rollback: true },
-  deploymentConfiguration,
-});
 const alarms = { alarmNames: ['api-5xx'], enable: true, rollback: true };
 const pause = [
   {
@@ -38,33 +34,23 @@ beforeAll(async () => {
   sim.seedPlatform({
     cluster: CLUSTER,
     services: [
-      base('bg', { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 1, alarms }),
-      base('linear', {
+      nginxService('bg', { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 1, alarms }),
+      nginxService('linear', {
         strategy: 'LINEAR',
         bakeTimeInMinutes: 1,
         linearConfiguration: { stepPercent: 50, stepBakeTimeInMinutes: 1 },
       }),
-      base('canary', {
+      nginxService('canary', {
         strategy: 'CANARY',
         bakeTimeInMinutes: 1,
         canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 1 },
       }),
-      base('baking', { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 600 }),
-      base('paused', { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 1, lifecycleHooks: pause }),
+      nginxService('baking', { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 600 }),
+      nginxService('paused', { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 1, lifecycleHooks: pause }),
       // Rolling, one target group: early success criteria are for rolling deployments only.
-      {
-        name: 'early',
-        family: 'early',
-        image: 'nginx:1.27',
-        containerName: 'nginx',
-        containerPort: 80,
-        desiredCount: 2,
-        targetGroup: 'early-tg',
-        circuitBreaker: { enable: true, rollback: true },
-        deploymentConfiguration: {
-          earlySuccessCriteria: { enable: true, healthyPercent: 50, sourceServiceRevisionCleanup: 'DEFERRED' },
-        },
-      },
+      nginxService('early', {
+        earlySuccessCriteria: { enable: true, healthyPercent: 50, sourceServiceRevisionCleanup: 'DEFERRED' },
+      }),
     ],
   });
 }, LIMIT);
