@@ -83,7 +83,8 @@ class Deploy {
     await this.reporter?.start();
     const oneOff = this.options.runTask ? await this.oneOffTask(this.plan) : undefined;
     if (oneOff) return this.finish(oneOff);
-    const updated = await this.update(first);
+    // A fresh deadline: the one-off task may have used up the first one.
+    const updated = await this.update(this.deadline());
     if (updated) return this.finish(updated);
     if (!this.options.wait) {
       return this.finish(
@@ -182,16 +183,17 @@ class Deploy {
         enableEcsManagedTags: o.enableEcsManagedTags,
       };
       const update = await updateService(this.deps, this.ref, this.arn, settings, deadline);
-      const sd = o.wait
-        ? await ourServiceDeployment(
-            this.deps,
-            this.ref,
-            update.serviceDeploymentArn,
-            p.known.serviceDeploymentArns,
-            this.memory,
-            deadline,
-          )
-        : update.serviceDeploymentArn;
+      const known = p.known.serviceDeploymentArns;
+      // Without waiting there is nothing to follow: no search when UpdateService did not name it.
+      const sd = await ourServiceDeployment(
+        this.deps,
+        this.ref,
+        update.serviceDeploymentArn,
+        known,
+        this.memory,
+        deadline,
+        o.wait,
+      );
       this.ours = { deploymentId: update.deploymentId, serviceDeploymentArn: sd };
       this.deps.log.info(
         `service updated to ${shortArn(this.arn)}${update.deploymentId ? ` (deployment ${update.deploymentId})` : ''}`,

@@ -114,9 +114,11 @@ export async function plan(
   }
   if (options.wait)
     for (const warning of strategyWarnings(strategy, options.waitMinutes, options.waitUntil)) deps.log.warning(warning);
+  // Without waiting, only the current one is needed (to tell ours from it); no extra call for the rest.
+  const current = before.currentServiceDeployment;
   const serviceDeploymentArns = options.wait
     ? await knownServiceDeployments(deps, ref, before, memory, deadline)
-    : new Set<string>();
+    : new Set<string>(current !== undefined ? [current] : []);
   const deploymentIds = new Set((before.deployments ?? []).flatMap((d) => (d.id ? [d.id] : [])));
   return { before, previous, strategy, known: { deploymentIds, serviceDeploymentArns } };
 }

@@ -47,7 +47,10 @@ export async function updateService(
   };
 }
 
-/** Our service deployment's ARN: from UpdateService's reply, else the newest one that is not from before. */
+/**
+ * Our service deployment's ARN: from UpdateService's reply unless it names one from before, else (`search`)
+ * the newest one that is not from before.
+ */
 export async function ourServiceDeployment(
   deps: DeployDeps,
   ref: ServiceRef,
@@ -55,7 +58,8 @@ export async function ourServiceDeployment(
   known: ReadonlySet<string>,
   memory: FollowMemory,
   deadline: number,
+  search = true,
 ): Promise<string | undefined> {
   if (fromUpdate !== undefined && !known.has(fromUpdate)) return fromUpdate;
-  return findServiceDeployment(deps, ref, known, memory, deadline);
+  return search ? findServiceDeployment(deps, ref, known, memory, deadline) : undefined;
 }

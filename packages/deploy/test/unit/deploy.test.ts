@@ -653,3 +653,35 @@ test('a service scaled to zero behind a load balancer succeeds without targets t
   expect(ecsMock.commandCalls(UpdateServiceCommand)[0]?.args[0].input.desiredCount).toBe(0);
   expect(elbMock.commandCalls(DescribeTargetHealthCommand)).toHaveLength(0);
 });
+
+test('a one-off task that takes most of the wait still leaves the update its own deadline', async () => {
+  const { deps, clock } = setup();
+  describeSequence([svc([prevDep()]), svc([dep({ rolloutState: 'COMPLETED', runningCount: 2, pendingCount: 0 })])]);
+  // Registration takes 10 s, the migration 55 s of the 60 s wait: past the first phase's deadline.
+  ecsMock.on(RegisterTaskDefinitionCommand).callsFake(async () => {
+    await clock.sleep(10_000);
+    return {
+      taskDefinition: {
+        taskDefinitionArn: OURS,
+        family: 'web',
+        containerDefinitions: taskDefinition.containerDefinitions,
+      },
+    };
+  });
+  const taskArn = 'arn:aws:ecs:eu-west-2:123456789012:task/c/migr';
+  ecsMock.on(RunTaskCommand).resolves({ tasks: [{ taskArn, lastStatus: 'PROVISIONING' }] });
+  const begun = clock.now();
+  ecsMock.on(DescribeTasksCommand, { tasks: [taskArn] }).callsFake(() => ({
+    tasks: [
+      {
+        taskArn,
+        lastStatus: clock.now() - begun >= 65_000 ? 'STOPPED' : 'RUNNING',
+        containers: [{ name: 'web', exitCode: 0 }],
+      },
+    ],
+  }));
+  const r = await deployService(deps, { ...options, runTask: { startedBy: 'deploy-actions' } });
+  expect(r.outcome).toBe('succeeded');
+  expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(1);
+  expect(clock.now()).toBeGreaterThan(60_000);
+});
