@@ -7,6 +7,7 @@ import {
   ListServiceDeploymentsCommand,
   type Service,
   type ServiceDeployment,
+  type ServiceDeploymentBrief,
   type ServiceEvent,
 } from '@aws-sdk/client-ecs';
 import { awsErrorName, errorMessage } from '@deploy-actions/core';
@@ -99,6 +100,33 @@ export async function observe(
 }
 
 /**
+ * The service's recent service deployments (newest first), or undefined where the endpoint or the role cannot
+ * list them. The one place they are listed.
+ */
+export async function listServiceDeployments(
+  deps: Deps,
+  ref: ServiceRef,
+  memory: FollowMemory,
+  deadline: number,
+): Promise<ServiceDeploymentBrief[] | undefined> {
+  if (memory.serviceDeploymentsApi === 'no') return undefined;
+  try {
+    const out = await call(deps, 'ListServiceDeployments', deadline, (o) =>
+      deps.ecs.send(
+        new ListServiceDeploymentsCommand({ cluster: ref.cluster, service: ref.service, maxResults: 20 }),
+        o,
+      ),
+    );
+    memory.serviceDeploymentsApi = 'yes';
+    const briefs = [...(out.serviceDeployments ?? [])];
+    return briefs.sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0));
+  } catch (error) {
+    memory.unavailable(deps, error);
+    return undefined;
+  }
+}
+
+/**
  * Our service deployment after UpdateService, when its reply did not name it: the newest one ListServiceDeployments
  * shows that did not exist before the update.
  */
@@ -109,22 +137,7 @@ export async function findServiceDeployment(
   memory: FollowMemory,
   deadline: number,
 ): Promise<string | undefined> {
-  if (memory.serviceDeploymentsApi === 'no') return undefined;
-  try {
-    const out = await call(deps, 'ListServiceDeployments', deadline, (o) =>
-      deps.ecs.send(
-        new ListServiceDeploymentsCommand({ cluster: ref.cluster, service: ref.service, maxResults: 20 }),
-        o,
-      ),
-    );
-    memory.serviceDeploymentsApi = 'yes';
-    const fresh = (out.serviceDeployments ?? []).filter(
-      (b) => b.serviceDeploymentArn !== undefined && !before.has(b.serviceDeploymentArn),
-    );
-    fresh.sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0));
-    return fresh[0]?.serviceDeploymentArn;
-  } catch (error) {
-    memory.unavailable(deps, error);
-    return undefined;
-  }
+  const briefs = await listServiceDeployments(deps, ref, memory, deadline);
+  return briefs?.find((b) => b.serviceDeploymentArn !== undefined && !before.has(b.serviceDeploymentArn))
+    ?.serviceDeploymentArn;
 }

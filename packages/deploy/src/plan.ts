@@ -3,7 +3,6 @@
 // existing revision the caller named.
 import {
   DescribeTaskDefinitionCommand,
-  ListServiceDeploymentsCommand,
   RegisterTaskDefinitionCommand,
   type RegisterTaskDefinitionCommandInput,
   type Service,
@@ -11,7 +10,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { awsErrorName, ConfigError, DeployActionsError } from '@deploy-actions/core';
 import type { DeployDeps } from './deps';
-import { readService, type FollowMemory, type ServiceRef } from './observe';
+import { listServiceDeployments, readService, type FollowMemory, type ServiceRef } from './observe';
 import { call } from './request';
 import {
   describeStrategy,
@@ -67,21 +66,8 @@ async function knownServiceDeployments(
   deadline: number,
 ): Promise<Set<string>> {
   if (service.currentServiceDeployment !== undefined) return new Set([service.currentServiceDeployment]);
-  try {
-    const out = await call(deps, 'ListServiceDeployments', deadline, (o) =>
-      deps.ecs.send(
-        new ListServiceDeploymentsCommand({ cluster: ref.cluster, service: ref.service, maxResults: 20 }),
-        o,
-      ),
-    );
-    memory.serviceDeploymentsApi = 'yes';
-    return new Set(
-      (out.serviceDeployments ?? []).flatMap((b) => (b.serviceDeploymentArn ? [b.serviceDeploymentArn] : [])),
-    );
-  } catch (error) {
-    memory.unavailable(deps, error);
-    return new Set();
-  }
+  const briefs = await listServiceDeployments(deps, ref, memory, deadline);
+  return new Set((briefs ?? []).flatMap((b) => (b.serviceDeploymentArn ? [b.serviceDeploymentArn] : [])));
 }
 
 export async function plan(
