@@ -16,8 +16,8 @@ import {
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import { startAwsSim, type AwsSim } from '@deploy-actions/aws-sim';
-import { REPO_ROOT, startMoto, type Moto } from '@deploy-actions/testing';
-import { loadWorkflow, runScriptStep } from '../support/workflows';
+import { REPO_ROOT, runBundle, startMoto, type Moto } from '@deploy-actions/testing';
+import { actionSteps, loadWorkflow, runScriptStep, stepInputs } from '../support/workflows';
 import type { Value } from '../support/expressions';
 
 // Each aws CLI call starts a Python process (about a second on a shared machine).
@@ -350,5 +350,40 @@ describe('deploy.yml: promote-staging (aws CLI against the rollout simulator)', 
     expect(run.code).not.toBe(0);
     expect(run.stdout).toContain("runs 'r.example/api:latest' in container api");
     expect(run.stdout).toContain('not an image by digest: promotion must copy an exact digest');
+  });
+
+  test('rollback end to end: the named revision is what deploy-service deploys, nothing rendered or registered', async () => {
+    const revision = 'learning-platform-api:2';
+    const found = await find(sim.env, { source: 'rollback', revision });
+    expect(found.outputs).toEqual({ image: '', 'task-definition-arn': revision });
+    // deploy-service with the inputs deploy.yml's step gives it (its render step is skipped for a rollback).
+    const step = actionSteps(deploy, 'deploy').find((s) => s.action === 'deploy-service');
+    const inputs = step
+      ? stepInputs(step, {
+          contexts: {
+            inputs: { service: 'api', environment: 'production', source: 'rollback', image: '', revision },
+            steps: {
+              names: { outputs: { cluster: CLUSTER, service: PRODUCTION, container: 'api' } },
+              source: { outputs: found.outputs },
+              render: { outputs: {} },
+            },
+            vars: {},
+          },
+        })
+      : {};
+    const from = sim.calls.length;
+    const run = await runBundle('deploy-service', {
+      env: sim.env,
+      inputs: { ...inputs, 'poll-interval-seconds': '0.05', 'wait-for-minutes': '0.5' },
+    });
+    expect(run.code).toBe(0);
+    expect(run.outputs['outcome']).toBe('succeeded');
+    expect(run.outputs['previous-task-definition-arn']).toBe(seeded[PRODUCTION]);
+    expect(run.outputs['task-definition-arn']).toBe(seeded['learning-platform-api-staging']);
+    expect(sim.calls.slice(from).map((c) => c.operation)).not.toContain('RegisterTaskDefinition');
+    const services = sim.call('ecs', 'DescribeServices', { cluster: CLUSTER, services: [PRODUCTION] })['services'];
+    expect((services as { taskDefinition?: string }[])[0]?.taskDefinition).toBe(
+      seeded['learning-platform-api-staging'],
+    );
   });
 });

@@ -19,6 +19,7 @@ import {
   type ContractSources,
   type Workflow,
 } from '../support/workflows';
+import { condition } from '../support/expressions';
 
 const files = workflowFiles();
 const reusable = ['deploy-frontend.yml', 'deploy-api.yml', 'deploy.yml'].map((f) => `.github/workflows/${f}`);
@@ -283,4 +284,51 @@ test.each([
   ['someone/deploy-actions/actions/verify-params@v1', undefined],
 ])('localAction(%s)', (uses, expected) => {
   expect(localAction(uses)).toBe(expected);
+});
+
+describe('deploy.yml: a rollback deploys the named revision itself, never a rendered copy', () => {
+  const workflow = loadWorkflow('.github/workflows/deploy.yml');
+  const steps = actionSteps(workflow, 'deploy');
+  const render = steps.find((s) => s.id === 'render');
+  const deployStep = steps.find((s) => s.action === 'deploy-service');
+  const context = (source: string, rendered: Record<string, string>) => ({
+    contexts: {
+      inputs: inputsWithDefaults(workflow, { service: 'api', environment: 'production', source }),
+      steps: {
+        names: {
+          outputs: {
+            cluster: 'learning-platform-cluster1',
+            service: 'learning-platform-api-production',
+            container: 'api',
+          },
+        },
+        source: { outputs: { image: '', 'task-definition-arn': 'learning-platform-api:41' } },
+        render: { outputs: rendered },
+      },
+      vars: {},
+    },
+  });
+
+  test('the only render-task-def step is skipped for a rollback', () => {
+    expect(steps.filter((s) => s.action === 'render-task-def')).toEqual([render]);
+    expect(condition(render?.if, context('rollback', {}))).toBe(false);
+    expect(condition(render?.if, context('image', {}))).toBe(true);
+  });
+
+  test('rollback: deploy-service gets task-definition-arn (deployed as it is) and no task-definition', () => {
+    const inputs = deployStep ? stepInputs(deployStep, context('rollback', {})) : {};
+    expect(inputs['task-definition-arn']).toBe('learning-platform-api:41');
+    expect(inputs['task-definition']).toBe('');
+  });
+
+  test.each(['image', 'promote-staging'])(
+    '%s: deploy-service registers the rendered file, no task-definition-arn',
+    (source) => {
+      const inputs = deployStep
+        ? stepInputs(deployStep, context(source, { 'task-definition': '/tmp/rendered.json' }))
+        : {};
+      expect(inputs['task-definition']).toBe('/tmp/rendered.json');
+      expect(inputs['task-definition-arn']).toBe('');
+    },
+  );
 });

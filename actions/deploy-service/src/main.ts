@@ -6,30 +6,52 @@ import {
   awsClientConfig,
   DeployActionsError,
   errorMessage,
+  md,
   runAction,
   type ActionIO,
 } from '@deploy-actions/core';
 import {
+  ATTEMPT_TIMEOUT_MS,
   deployService,
   deploySummary,
   githubDeployments,
   realClock,
   type DeployDeps,
+  type DeployResult,
   type DeploymentReporter,
 } from '@deploy-actions/deploy';
 import { readOptions, redactor } from './options';
 
 export const ACTION = 'deploy-service';
 
+/** Every output, set on every run (empty when it does not apply), so `if: failure()` steps can read them. */
+function outputs(r: DeployResult | undefined, reporter: DeploymentReporter | undefined): Record<string, string> {
+  const values: Record<string, string | undefined> = {
+    'task-definition-arn': r?.taskDefinitionArn,
+    'previous-task-definition-arn': r?.previousTaskDefinitionArn,
+    'deployment-id': r?.deploymentId,
+    'service-deployment-arn': r?.serviceDeploymentArn,
+    'github-deployment-id': reporter?.id !== undefined ? String(reporter.id) : undefined,
+    outcome: r?.outcome ?? 'failed',
+    cause: r?.cause,
+    'lifecycle-stage': r?.lifecycleStage,
+    'run-task-arn': r?.runTaskArn,
+    'console-url': r?.links?.deployments,
+    'duration-seconds': r ? String(r.durationSeconds) : undefined,
+  };
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v ?? '']));
+}
+
 export async function main(io: ActionIO): Promise<void> {
   const options = await readOptions(io);
   for (const warning of options.warnings) io.log.warning(warning);
+  // The SDK does not retry: deploy-service retries transient errors itself, until each phase's deadline.
   const config = awsClientConfig(
-    { region: options.region, actionName: ACTION, credentials: actionCredentials(io) },
+    { region: options.region, actionName: ACTION, maxAttempts: 1, credentials: actionCredentials(io) },
     io.env,
   );
-  // Bounded per-request time so a slow endpoint can never stall the step past its deadline.
-  const requestHandler = { requestTimeout: 20_000, connectionTimeout: 5_000 };
+  // Each attempt is abandoned after its time limit: a reply that never comes cannot hold the step.
+  const requestHandler = { requestTimeout: ATTEMPT_TIMEOUT_MS, connectionTimeout: 3_000, throwOnRequestTimeout: true };
   const logClients = new Map<string, CloudWatchLogsClient>();
   const deps: DeployDeps = {
     ecs: new ECSClient({ ...config, requestHandler }),
@@ -47,7 +69,7 @@ export async function main(io: ActionIO): Promise<void> {
     log: io.log,
     redact: redactor(options.secrets),
   };
-  const { deploy } = options;
+  const deploy = { ...options.deploy, region: config.region };
   let reporter: DeploymentReporter | undefined;
   if (options.github) {
     const env = io.env;
@@ -65,28 +87,24 @@ export async function main(io: ActionIO): Promise<void> {
       log: io.log,
     });
   }
-  let result: Awaited<ReturnType<typeof deployService>>;
+  let result: DeployResult;
   try {
     result = await deployService(deps, deploy, reporter);
   } catch (error) {
-    // Before the service was touched (e.g. the service is missing, registration refused): still say so.
-    io.setOutput('outcome', 'failed');
-    await reporter?.finish('failure', deps.redact(errorMessage(error)));
+    // Before the service was touched (the service is missing, registration refused): still say so everywhere.
+    const message = deps.redact(errorMessage(error));
+    for (const [name, value] of Object.entries(outputs(undefined, reporter))) io.setOutput(name, value);
+    await io.writeSummary(md.heading('deploy-service: ❌ failed before changing anything') + md.paragraph(message));
+    await reporter?.finish('failure', message);
     throw error;
   }
-  const outputs: Record<string, string | undefined> = {
-    'task-definition-arn': result.taskDefinitionArn,
-    'previous-task-definition-arn': result.previousTaskDefinitionArn,
-    'deployment-id': result.deploymentId,
-    'github-deployment-id': reporter?.id !== undefined ? String(reporter.id) : undefined,
-    outcome: result.outcome,
-    'run-task-arn': result.runTaskArn,
-    'duration-seconds': String(result.durationSeconds),
-  };
-  for (const [name, value] of Object.entries(outputs)) io.setOutput(name, value ?? '');
+  for (const [name, value] of Object.entries(outputs(result, reporter))) io.setOutput(name, value);
   await io.writeSummary(deps.redact(deploySummary(result, deploy)));
-  if (result.outcome !== 'succeeded') throw new DeployActionsError(result.message);
-  io.log.info(`deploy succeeded: ${result.message} in ${result.durationSeconds} s`);
+  if (result.outcome === 'succeeded' || (result.outcome === 'in-progress' && result.cause === undefined)) {
+    io.log.info(`deploy-service: ${result.message} in ${result.durationSeconds} s`);
+    return;
+  }
+  throw new DeployActionsError(result.message);
 }
 
 export function run(io?: ActionIO): Promise<void> {

@@ -1,6 +1,11 @@
-import type { AssignPublicIp, NetworkConfiguration, PropagateTags } from '@aws-sdk/client-ecs';
+import type {
+  AssignPublicIp,
+  NetworkConfiguration,
+  PropagateTags,
+  RegisterTaskDefinitionCommandInput,
+} from '@aws-sdk/client-ecs';
 import { ConfigError, ErrorCollector, maskSecret, redact, workspacePath, type ActionIO } from '@deploy-actions/core';
-import type { DeployOptions } from '@deploy-actions/deploy';
+import { parseWaitUntil, WAIT_UNTIL_VALUES, type DeployOptions, type Revision } from '@deploy-actions/deploy';
 import {
   cleanTaskDefinition,
   loadTaskDefinitionFile,
@@ -11,12 +16,14 @@ import {
 /** Input names in one place (aws-actions/amazon-ecs-deploy-task-definition's where they exist). */
 export const INPUT = {
   taskDefinition: 'task-definition',
+  taskDefinitionArn: 'task-definition-arn',
   service: 'service',
   cluster: 'cluster',
   region: 'aws-region',
   wait: 'wait-for-service-stability',
   waitMinutes: 'wait-for-minutes',
   pollSeconds: 'poll-interval-seconds',
+  waitUntil: 'wait-until',
   forceNewDeployment: 'force-new-deployment',
   desiredCount: 'desired-count',
   propagateTags: 'propagate-tags',
@@ -46,8 +53,12 @@ export function isSecretName(name: string): boolean {
 }
 const ASSIGNMENT = /\b([A-Za-z][A-Za-z0-9_]*)(\s*[=:]\s*)("[^"]*"|'[^']*'|\S+)/g;
 
+/** An existing revision: a task definition ARN or family:revision (a bare family would mean "latest"). */
+const REVISION = /^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/)?[A-Za-z0-9_-]{1,255}:[1-9]\d*$/;
+
 export interface Options {
-  readonly deploy: DeployOptions;
+  /** Everything but the region, which the AWS client configuration resolves. */
+  readonly deploy: Omit<DeployOptions, 'region'>;
   readonly region: string | undefined;
   readonly github?: { token: string; environment: string; environmentUrl: string | undefined } | undefined;
   readonly secrets: string[];
@@ -77,6 +88,21 @@ export async function readOptions(io: ActionIO): Promise<Options> {
   const wait = problems.attempt(() => inputs.boolean(INPUT.wait, true)) ?? true;
   const waitMinutes = problems.attempt(() => inputs.number(INPUT.waitMinutes, { min: 0.01, max: 360 })) ?? 30;
   const pollSeconds = problems.attempt(() => inputs.number(INPUT.pollSeconds, { min: 0.05, max: 300 })) ?? 5;
+  const waitUntilText = problems.attempt(() => inputs.optional(INPUT.waitUntil));
+  const waitUntil = parseWaitUntil(waitUntilText);
+  if (waitUntil === undefined) {
+    problems.add(
+      `input '${INPUT.waitUntil}'`,
+      'is not a lifecycle stage',
+      `use one of: ${WAIT_UNTIL_VALUES.join(', ')}`,
+    );
+  } else if (waitUntil.kind !== 'completed' && !wait) {
+    problems.add(
+      `input '${INPUT.waitUntil}'`,
+      'needs wait-for-service-stability: true',
+      'remove it or turn waiting on',
+    );
+  }
   const forceNewDeployment = problems.attempt(() => inputs.boolean(INPUT.forceNewDeployment, false)) ?? false;
   const desiredCount = problems.attempt(() => inputs.integer(INPUT.desiredCount, { min: 0, max: 5000 }));
   const propagateTags = problems.attempt(() =>
@@ -149,10 +175,31 @@ export async function readOptions(io: ActionIO): Promise<Options> {
     );
   }
 
-  // The task definition: same loading, cleaning and validation as render-task-def.
+  // What to deploy: a task definition file (cleaned and validated as render-task-def does), or an existing revision.
   const warnings: string[] = [];
-  let taskDefinition: DeployOptions['taskDefinition'] | undefined;
-  const file = problems.attempt(() => inputs.required(INPUT.taskDefinition));
+  let taskDefinition: RegisterTaskDefinitionCommandInput | undefined;
+  const file = problems.attempt(() => inputs.optional(INPUT.taskDefinition));
+  const existing = problems.attempt(() => inputs.optional(INPUT.taskDefinitionArn));
+  if (file !== undefined && existing !== undefined) {
+    problems.add(
+      `input '${INPUT.taskDefinitionArn}'`,
+      `is set together with '${INPUT.taskDefinition}'`,
+      'give one of them',
+    );
+  } else if (file === undefined && existing === undefined) {
+    problems.add(
+      `input '${INPUT.taskDefinition}'`,
+      'is required',
+      `set 'with: task-definition: <file>' to register one, or 'task-definition-arn: <family:revision or ARN>' to deploy an existing revision`,
+    );
+  }
+  if (existing !== undefined && !REVISION.test(existing)) {
+    problems.add(
+      `input '${INPUT.taskDefinitionArn}'`,
+      `'${existing}' is not a task definition revision`,
+      'use family:revision (e.g. learning-platform-api:41) or the task definition ARN',
+    );
+  }
   if (file !== undefined) {
     const where = `input '${INPUT.taskDefinition}' (${file})`;
     await problems.attemptAsync(async () => {
@@ -192,9 +239,12 @@ export async function readOptions(io: ActionIO): Promise<Options> {
     );
   }
   problems.throwIfAny();
-  // Both are required: reading them without a recorded error means they are set.
-  if (taskDefinition === undefined || service === undefined)
+  // Reading them without a recorded error means they are set.
+  const revision: Revision | undefined =
+    taskDefinition !== undefined ? { register: taskDefinition } : existing !== undefined ? { existing } : undefined;
+  if (revision === undefined || service === undefined || waitUntil === undefined) {
     throw new Error('required inputs missing without an error');
+  }
   return {
     region,
     secrets,
@@ -203,10 +253,11 @@ export async function readOptions(io: ActionIO): Promise<Options> {
     deploy: {
       cluster,
       service,
-      taskDefinition,
+      revision,
       wait,
       waitMinutes,
       pollSeconds,
+      waitUntil,
       forceNewDeployment,
       desiredCount,
       propagateTags,

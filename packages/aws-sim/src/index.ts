@@ -43,6 +43,18 @@ export interface SeedService {
   readonly circuitBreaker?: { readonly enable: boolean; readonly rollback: boolean };
   /** awslogs group; default `/ecs/<family>`. */
   readonly logGroup?: string;
+  /**
+   * A second target group (created like the first) attached as the load balancer's alternate target group,
+   * as blue/green, linear and canary deployments need.
+   */
+  readonly alternateTargetGroup?: string;
+  /**
+   * More of the service's deploymentConfiguration, as CreateService takes it: strategy, bakeTimeInMinutes,
+   * lifecycleHooks, linearConfiguration, canaryConfiguration, alarms, earlySuccessCriteria.
+   */
+  readonly deploymentConfiguration?: Obj;
+  /** The deployment controller type (ECS unless given). */
+  readonly deploymentController?: 'ECS' | 'CODE_DEPLOY' | 'EXTERNAL';
 }
 
 export interface SeedSpec {
@@ -56,6 +68,7 @@ export interface SeededService {
   readonly serviceArn: string;
   readonly taskDefinitionArn: string;
   readonly targetGroupArn: string | undefined;
+  readonly alternateTargetGroupArn: string | undefined;
 }
 
 export interface SeedResult {
@@ -188,17 +201,24 @@ export async function startAwsSim(options: AwsSimOptions = {}): Promise<AwsSim> 
           },
         ],
       })['taskDefinition'] as Obj;
-      let targetGroupArn: string | undefined;
-      if (s.targetGroup !== undefined) {
-        const tg = elb.createTargetGroup({
-          Name: s.targetGroup,
+      const group = (name: string): string =>
+        elb.createTargetGroup({
+          Name: name,
           Protocol: 'HTTP',
           Port: port,
           VpcId: 'vpc-0sim0000000000001',
           TargetType: 'ip',
-        });
-        targetGroupArn = tg.arn;
-      }
+        }).arn;
+      const targetGroupArn = s.targetGroup !== undefined ? group(s.targetGroup) : undefined;
+      const alternateTargetGroupArn = s.alternateTargetGroup !== undefined ? group(s.alternateTargetGroup) : undefined;
+      const advancedConfiguration =
+        alternateTargetGroupArn !== undefined
+          ? {
+              alternateTargetGroupArn,
+              productionListenerRule: `arn:aws:elasticloadbalancing:${region}:${accountId}:listener-rule/app/platform/0sim/0sim/1`,
+              roleArn: `arn:aws:iam::${accountId}:role/ecsInfrastructureRoleForLoadBalancers`,
+            }
+          : undefined;
       const svc = ecs.createSettledService({
         cluster: spec.cluster,
         serviceName: s.name,
@@ -213,18 +233,30 @@ export async function startAwsSim(options: AwsSimOptions = {}): Promise<AwsSim> 
           },
         },
         ...(targetGroupArn !== undefined
-          ? { loadBalancers: [{ targetGroupArn, containerName, containerPort: port }] }
+          ? {
+              loadBalancers: [
+                {
+                  targetGroupArn,
+                  containerName,
+                  containerPort: port,
+                  ...(advancedConfiguration !== undefined ? { advancedConfiguration } : {}),
+                },
+              ],
+            }
           : {}),
         deploymentConfiguration: {
           deploymentCircuitBreaker: s.circuitBreaker ?? { enable: true, rollback: true },
           maximumPercent: 200,
           minimumHealthyPercent: 100,
+          ...s.deploymentConfiguration,
         },
+        ...(s.deploymentController !== undefined ? { deploymentController: { type: s.deploymentController } } : {}),
       })['service'] as Obj;
       services[s.name] = {
         serviceArn: String(svc['serviceArn']),
         taskDefinitionArn: String(td['taskDefinitionArn']),
         targetGroupArn,
+        alternateTargetGroupArn,
       };
     }
     for (const p of spec.parameters ?? []) ssm.put(p.name, p.value, p.type ?? 'String');

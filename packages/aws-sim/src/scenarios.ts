@@ -1,6 +1,15 @@
 // Rollout scenarios: how the tasks of a deployment (or a one-off task) behave, and what their containers log.
 
-export const SCENARIOS = ['healthy', 'crash', 'pull-failure', 'unhealthy', 'rollback', 'slow'] as const;
+export const SCENARIOS = [
+  'healthy',
+  'crash',
+  'pull-failure',
+  'unhealthy',
+  'rollback',
+  'slow',
+  'half-slow',
+  'alarm',
+] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface ScenarioMatch {
@@ -30,9 +39,23 @@ export function resolveScenario(
   return 'healthy';
 }
 
-/** How the tasks behave (rollback tasks crash; the scenario also forces the circuit breaker on). */
+/**
+ * How the n-th task of a deployment behaves: rollback tasks crash (the scenario also forces the circuit breaker
+ * on), half-slow makes every second task slow, alarm tasks are healthy (the deployment's alarm fires instead).
+ */
 export type TaskBehaviour = 'healthy' | 'crash' | 'pull-failure' | 'unhealthy' | 'slow';
-export const behaviourOf = (s: ScenarioName): TaskBehaviour => (s === 'rollback' ? 'crash' : s);
+export function behaviourOf(s: ScenarioName, index = 0): TaskBehaviour {
+  switch (s) {
+    case 'rollback':
+      return 'crash';
+    case 'half-slow':
+      return index % 2 === 1 ? 'slow' : 'healthy';
+    case 'alarm':
+      return 'healthy';
+    default:
+      return s;
+  }
+}
 
 // Simulated durations (ms of simulated time).
 export const TIMINGS = {
@@ -54,6 +77,14 @@ export const TIMINGS = {
   stop: 5_000,
   /** A "slow" task stays PENDING this long: longer than any test or deploy timeout. */
   slowPull: 24 * 3600_000,
+  /** A lifecycle stage of a traffic-shifting deployment that waits for nothing (e.g. POST_SCALE_UP). */
+  stage: 5_000,
+  /** A Lambda lifecycle hook answers SUCCEEDED after this long. */
+  lambdaHook: 5_000,
+  /** From the traffic shift (or, rolling, the tasks becoming healthy) to the `alarm` scenario's ALARM. */
+  alarmAfter: 10_000,
+  /** StopServiceDeployment: ROLLBACK_REQUESTED until the rollback starts. */
+  stopRequested: 2_000,
 } as const;
 
 /** Plausible container output for each phase, so failure reports have real-looking lines to show. */

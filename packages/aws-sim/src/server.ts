@@ -21,7 +21,8 @@ export const QUERY_VERSIONS: Record<string, { service: ServiceId; xmlns: string 
   '2011-06-15': { service: 'sts', xmlns: 'https://sts.amazonaws.com/doc/2011-06-15/' },
 };
 
-export type FaultKind = 'throttle' | 'server-error' | 'reset' | 'slow' | 'expired-credentials';
+export type FaultKind =
+  'throttle' | 'server-error' | 'reset' | 'slow' | 'blackhole' | 'stale' | 'empty' | 'expired-credentials';
 
 export interface FaultSpec {
   /** Operation name (e.g. DescribeServices); every operation when omitted. */
@@ -31,6 +32,11 @@ export interface FaultSpec {
   readonly kind: FaultKind;
   /** How many matching calls fail; default 1, except expired-credentials: every later call. */
   readonly times?: number;
+  /**
+   * An outage: every matching call fails for this many simulated milliseconds once the fault has started
+   * (`times` is then ignored).
+   */
+  readonly forMs?: number;
   /** Matching calls that succeed before the fault starts; default 0. */
   readonly afterCalls?: number;
   /**
@@ -48,6 +54,8 @@ interface ActiveFault {
   readonly startsAt: number;
   seen: number;
   fired: number;
+  /** `stale`: the first answer to each request (by its body) since injection, replayed when the fault fires. */
+  readonly snapshots: Map<string, Obj>;
 }
 
 export interface Call {
@@ -67,17 +75,22 @@ export interface Router {
 }
 
 export function addFault(faults: ActiveFault[], spec: FaultSpec, now: number): void {
-  faults.push({ spec, startsAt: now + (spec.afterMs ?? 0), seen: 0, fired: 0 });
+  faults.push({ spec, startsAt: now + (spec.afterMs ?? 0), seen: 0, fired: 0, snapshots: new Map() });
 }
+
+const matches = (f: ActiveFault, service: ServiceId, operation: string): boolean =>
+  (f.spec.operation === undefined || f.spec.operation === operation) &&
+  (f.spec.service === undefined || f.spec.service === service);
 
 function pickFault(faults: ActiveFault[], service: ServiceId, operation: string, now: number): ActiveFault | undefined {
   let chosen: ActiveFault | undefined;
   for (const f of faults) {
-    if (f.spec.operation !== undefined && f.spec.operation !== operation) continue;
-    if (f.spec.service !== undefined && f.spec.service !== service) continue;
+    if (!matches(f, service, operation)) continue;
     f.seen++;
-    const times = f.spec.times ?? (f.spec.kind === 'expired-credentials' ? Infinity : 1);
-    if (chosen === undefined && now >= f.startsAt && f.seen > (f.spec.afterCalls ?? 0) && f.fired < times) {
+    const times =
+      f.spec.forMs !== undefined ? Infinity : (f.spec.times ?? (f.spec.kind === 'expired-credentials' ? Infinity : 1));
+    const within = f.spec.forMs === undefined || now < f.startsAt + f.spec.forMs;
+    if (chosen === undefined && now >= f.startsAt && within && f.seen > (f.spec.afterCalls ?? 0) && f.fired < times) {
       f.fired++;
       chosen = f;
     }
@@ -173,6 +186,8 @@ async function handle(router: Router, req: IncomingMessage, res: ServerResponse)
     req.socket.destroy();
     return;
   }
+  // A request that is never answered: the connection stays open until the client gives up.
+  if (fault?.spec.kind === 'blackhole') return;
   if (fault?.spec.kind === 'slow') {
     await sleep(fault.spec.delayMs ?? 2000);
     router.scheduler.advance();
@@ -183,7 +198,7 @@ async function handle(router: Router, req: IncomingMessage, res: ServerResponse)
   try {
     const injected = fault ? faultError(fault.spec.kind, service) : undefined;
     if (injected) throw injected;
-    const result = router.handlers[service](operation, input);
+    const result = answer(router, fault, service, operation, input);
     payload = xmlns === undefined ? JSON.stringify(result) : queryResponse(operation, xmlns, result, requestId);
   } catch (error) {
     const e =
@@ -204,6 +219,31 @@ async function handle(router: Router, req: IncomingMessage, res: ServerResponse)
     'content-length': Buffer.byteLength(payload),
   });
   res.end(payload);
+}
+
+/**
+ * The model's answer, or what an eventually consistent read would show instead: `stale` replays the first
+ * answer given to the same request since the fault was injected (e.g. DescribeServices from before an
+ * update), `empty` answers with every list empty (e.g. no service returned).
+ */
+function answer(
+  router: Router,
+  fault: ActiveFault | undefined,
+  service: ServiceId,
+  operation: string,
+  input: Obj,
+): Obj {
+  const key = JSON.stringify(input);
+  const replay = fault?.spec.kind === 'stale' ? fault.snapshots.get(key) : undefined;
+  if (replay !== undefined) return replay;
+  const result = router.handlers[service](operation, input);
+  for (const f of router.faults) {
+    if (f.spec.kind === 'stale' && matches(f, service, operation) && !f.snapshots.has(key)) {
+      f.snapshots.set(key, structuredClone(result));
+    }
+  }
+  if (fault?.spec.kind !== 'empty') return result;
+  return Object.fromEntries(Object.entries(result).map(([k, v]) => [k, Array.isArray(v) ? [] : v]));
 }
 
 export function createSimServer(router: Router): Server {

@@ -1,387 +1,386 @@
-import {
-  RegisterTaskDefinitionCommand,
-  UpdateServiceCommand,
-  type NetworkConfiguration,
-  type PropagateTags,
-  type RegisterTaskDefinitionCommandInput,
-  type Service,
-  type TaskDefinition,
-} from '@aws-sdk/client-ecs';
-import { awsErrorName, DeployActionsError, errorMessage, isCredentialsExpired } from '@deploy-actions/core';
+// The deploy as named phases: plan, register, one-off task, update, follow, diagnose, roll back, report. Each
+// waiting phase has its own deadline (wait-for-minutes; one minute for the diagnosis) that holds for every
+// request inside it. Deploy failures are returned, not thrown, so the caller always sets outputs and writes
+// the summary; only what happens before anything changed (bad input, missing service) is thrown.
+import type { TaskDefinition } from '@aws-sdk/client-ecs';
+import { awsErrorName, errorMessage } from '@deploy-actions/core';
 import type { DeployDeps } from './deps';
-import { RolloutFailed, RunTaskFailed } from './errors';
-import { describeService, followRollout, FollowState, listServiceDeployments, type ServiceRef } from './follow';
-import { familyOf, pruneRevisions } from './revisions';
-import { findOurs, shortArn, type FailureCause } from './rollout';
-import { runOneOffTask } from './run-task';
-import { describeStoppedTask, serviceTasks } from './tasks';
+import { diagnose, diagnosisLines, type Diagnosis } from './diagnose';
+import { RunTaskFailed } from './errors';
+import { follow, type FollowEnd } from './follow';
 import type { DeploymentReporter } from './github';
+import { FollowMemory, readService, type ServiceRef } from './observe';
+import type { DeployOptions } from './options';
+import { plan, register, runningTaskDefinition, type Plan } from './plan';
+import {
+  consoleLinks,
+  credentialsWords,
+  failureMessage,
+  headlineFor,
+  heldWords,
+  type DeployResult,
+  type Outcome,
+} from './report';
+import { CredentialsExpired, DeadlineReached } from './request';
+import { familyOf, keepRevisions } from './revisions';
+import { rollBack } from './rollback';
+import { runOneOffTask } from './run-task';
+import { strategyLine } from './strategy';
+import { ourServiceDeployment, updateService, type Ours } from './update';
+import { shortArn, type Expectation, type FailureCause } from './verdict';
 
-export type Outcome = 'succeeded' | 'rolled-back' | 'failed';
+/** The diagnosis and other after-the-fact reads may take at most this long. */
+const REPORT_BUDGET_MS = 60_000;
 
-export interface RunTaskSpec {
-  readonly command?: readonly string[] | undefined;
-  readonly container?: string | undefined;
-  readonly network?: NetworkConfiguration | undefined;
-  readonly startedBy: string;
+interface Failure {
+  readonly cause: FailureCause;
+  readonly reason: string;
+  readonly alarm?: string | undefined;
 }
 
-export interface DeployOptions {
-  readonly cluster: string;
-  readonly service: string;
-  /** Cleaned and validated RegisterTaskDefinition input. */
-  readonly taskDefinition: RegisterTaskDefinitionCommandInput;
-  readonly wait: boolean;
-  readonly waitMinutes: number;
-  readonly pollSeconds: number;
-  readonly forceNewDeployment: boolean;
-  readonly desiredCount?: number | undefined;
-  readonly propagateTags?: PropagateTags | undefined;
-  readonly enableEcsManagedTags?: boolean | undefined;
-  readonly rollback: boolean;
-  readonly runTask?: RunTaskSpec | undefined;
-  readonly keepRevisions?: number | undefined;
-  /** Last log lines shown per failing container. */
-  readonly logLines: number;
-}
+class Deploy {
+  private readonly started: number;
+  private readonly ref: ServiceRef;
+  private readonly memory = new FollowMemory();
+  private plan: Plan | undefined;
+  private taskDefinition: TaskDefinition | undefined;
+  private ours: Ours = { deploymentId: undefined, serviceDeploymentArn: undefined };
+  private runTaskArn: string | undefined;
+  private runTaskReport: string[] = [];
+  private diagnosis: Diagnosis | undefined;
+  private deregistered: string[] = [];
+  private lifecycleStage: string | undefined;
 
-export interface DeployResult {
-  readonly outcome: Outcome;
-  /** One sentence saying what happened (the step's failure message when not succeeded). */
-  readonly message: string;
-  readonly cause?: FailureCause | 'run-task' | 'error' | undefined;
-  readonly taskDefinitionArn?: string | undefined;
-  readonly previousTaskDefinitionArn?: string | undefined;
-  readonly deploymentId?: string | undefined;
-  readonly runTaskArn?: string | undefined;
-  readonly durationSeconds: number;
-  readonly images: readonly { readonly container: string; readonly image: string }[];
-  /** New service events seen while following (redacted), oldest first. */
-  readonly events: readonly string[];
-  /** The failure report: stopped tasks, exit codes, log lines (redacted). Empty after a success. */
-  readonly report: readonly string[];
-  /** The one-off task's exit codes and log lines (redacted), whatever the outcome. */
-  readonly runTaskReport: readonly string[];
-  readonly deregistered: readonly string[];
-  /** False when wait-for-service-stability is off: the update was accepted, the rollout was not followed. */
-  readonly waited: boolean;
-}
+  constructor(
+    private readonly deps: DeployDeps,
+    private readonly options: DeployOptions,
+    private readonly reporter: DeploymentReporter | undefined,
+  ) {
+    this.started = deps.clock.now();
+    this.ref = { cluster: options.cluster, service: options.service };
+  }
 
-/** The revision a service runs now: its PRIMARY deployment's, else the service's own. */
-export function runningTaskDefinition(service: Service): string | undefined {
-  return service.deployments?.find((d) => d.status === 'PRIMARY')?.taskDefinition ?? service.taskDefinition;
-}
+  private deadline(ms = this.options.waitMinutes * 60_000): number {
+    return this.deps.clock.now() + ms;
+  }
 
-/** Why a failure report could not be gathered, or the report lines. */
-async function failureReport(
-  deps: DeployDeps,
-  ref: ServiceRef,
-  taskDefinition: TaskDefinition,
-  deploymentId: string | undefined,
-  logLines: number,
-): Promise<string[]> {
-  try {
-    const stopped = (await serviceTasks(deps, ref.cluster, ref.service, 'STOPPED')).filter(
-      (t) =>
-        t.taskDefinitionArn === taskDefinition.taskDefinitionArn &&
-        (deploymentId === undefined || t.startedBy === undefined || t.startedBy === deploymentId),
+  private get arn(): string {
+    return this.taskDefinition?.taskDefinitionArn ?? '';
+  }
+
+  private get previous(): string | undefined {
+    return this.plan?.previous;
+  }
+
+  private get links(): ReturnType<typeof consoleLinks> {
+    return consoleLinks(this.options.region, this.options.cluster, this.options.service);
+  }
+
+  async run(): Promise<DeployResult> {
+    const first = this.deadline();
+    this.plan = await plan(this.deps, { ...this.options, ref: this.ref }, this.memory, first);
+    this.taskDefinition = await register(this.deps, this.options.revision, first);
+    await this.reporter?.start();
+    const oneOff = this.options.runTask ? await this.oneOffTask(this.plan) : undefined;
+    if (oneOff) return this.finish(oneOff);
+    // A fresh deadline: the one-off task may have used up the first one.
+    const updated = await this.update(this.deadline());
+    if (updated) return this.finish(updated);
+    if (!this.options.wait) {
+      return this.finish(
+        this.result(
+          'succeeded',
+          `service updated to ${shortArn(this.arn)}; rollout not followed (wait-for-service-stability is false)`,
+          false,
+        ),
+      );
+    }
+    const end = await this.deps.log.group('rollout', () => this.follow());
+    return this.finish(await this.conclude(end));
+  }
+
+  private result(outcome: Outcome, message: string, waited = true, failure?: Failure, headline?: string): DeployResult {
+    const d = this.deps;
+    const td = this.taskDefinition;
+    return {
+      outcome,
+      message: d.redact(message),
+      headline: headline !== undefined ? d.redact(headline) : undefined,
+      cause: failure?.cause,
+      taskDefinitionArn: td?.taskDefinitionArn,
+      previousTaskDefinitionArn: this.previous,
+      registered: 'register' in this.options.revision,
+      deploymentId: this.ours.deploymentId,
+      serviceDeploymentArn: this.ours.serviceDeploymentArn,
+      runTaskArn: this.runTaskArn,
+      strategy: this.plan ? strategyLine(this.plan.strategy) : undefined,
+      lifecycleStage: this.lifecycleStage,
+      durationSeconds: Math.round((d.clock.now() - this.started) / 100) / 10,
+      images: (td?.containerDefinitions ?? []).map((c) => ({ container: c.name ?? '?', image: c.image ?? '?' })),
+      events: this.memory.events.map((e) => d.redact(`${e.createdAt?.toISOString() ?? ''} ${e.message ?? ''}`.trim())),
+      diagnosis: this.diagnosis,
+      report: this.diagnosis ? diagnosisLines(this.diagnosis) : [],
+      runTaskReport: this.runTaskReport,
+      deregistered: this.deregistered,
+      waited,
+      links: this.links,
+    };
+  }
+
+  private async finish(r: DeployResult): Promise<DeployResult> {
+    const ok = r.outcome === 'succeeded' || (r.outcome === 'in-progress' && r.cause === undefined);
+    await this.reporter?.finish(ok ? 'success' : 'failure', r.message.split('\n')[0] ?? r.message);
+    return r;
+  }
+
+  /** Phase 3: the one-off task; a failure means no service update. */
+  private async oneOffTask(p: Plan): Promise<DeployResult | undefined> {
+    const spec = this.options.runTask;
+    if (spec === undefined || this.taskDefinition === undefined) return undefined;
+    const td = this.taskDefinition;
+    try {
+      const ran = await this.deps.log.group('one-off task', () =>
+        runOneOffTask(this.deps, {
+          cluster: this.options.cluster,
+          taskDefinition: td,
+          container: spec.container,
+          command: spec.command,
+          network: spec.network,
+          service: p.before,
+          startedBy: spec.startedBy,
+          deadline: this.deadline(),
+          waitMinutes: this.options.waitMinutes,
+          pollMs: this.options.pollSeconds * 1000,
+          logLines: this.options.logLines,
+        }),
+      );
+      this.runTaskArn = ran.taskArn;
+      this.runTaskReport = ran.report;
+      return undefined;
+    } catch (error) {
+      const failure: Failure = { cause: 'run-task', reason: errorMessage(error) };
+      if (error instanceof RunTaskFailed) {
+        this.runTaskArn = error.taskArn;
+        this.runTaskReport = [...error.report];
+        return this.result('failed', error.message, true, failure, error.message);
+      }
+      const why = error instanceof CredentialsExpired ? 'AWS credentials expired' : (awsErrorName(error) ?? 'error');
+      const message = `the one-off task could not run (${why}: ${errorMessage(error)}); the service was not updated`;
+      return this.result('failed', message, true, failure, message);
+    }
+  }
+
+  /** Phase 4: the update; returns a result only when it was refused. */
+  private async update(deadline: number): Promise<DeployResult | undefined> {
+    const p = this.plan;
+    if (p === undefined) return undefined;
+    try {
+      const o = this.options;
+      const settings = {
+        forceNewDeployment: o.forceNewDeployment,
+        desiredCount: o.desiredCount,
+        propagateTags: o.propagateTags,
+        enableEcsManagedTags: o.enableEcsManagedTags,
+      };
+      const update = await updateService(this.deps, this.ref, this.arn, settings, deadline);
+      const known = p.known.serviceDeploymentArns;
+      // Without waiting there is nothing to follow: no search when UpdateService did not name it.
+      const sd = await ourServiceDeployment(
+        this.deps,
+        this.ref,
+        update.serviceDeploymentArn,
+        known,
+        this.memory,
+        deadline,
+        o.wait,
+      );
+      this.ours = { deploymentId: update.deploymentId, serviceDeploymentArn: sd };
+      this.deps.log.info(
+        `service updated to ${shortArn(this.arn)}${update.deploymentId ? ` (deployment ${update.deploymentId})` : ''}`,
+      );
+      return undefined;
+    } catch (error) {
+      const why =
+        error instanceof DeadlineReached ? error.message : `${awsErrorName(error) ?? 'error'}: ${errorMessage(error)}`;
+      const message = `UpdateService failed (${why}); the service still runs ${shortArn(this.previous)}`;
+      return this.result('failed', message, true, { cause: 'aws-error', reason: message }, message);
+    }
+  }
+
+  /** Phase 5: follow our deployment to a verdict. */
+  private async follow(): Promise<FollowEnd> {
+    const p = this.plan;
+    if (p === undefined) throw new Error('follow before plan');
+    const expect: Expectation = {
+      mode: 'rollout',
+      taskDefinitionArn: this.arn,
+      previousTaskDefinitionArn: this.previous,
+      deploymentId: this.ours.deploymentId,
+      serviceDeploymentArn: this.ours.serviceDeploymentArn,
+      before: p.known,
+      strategy: p.strategy,
+      waitUntil: this.options.waitUntil,
+    };
+    const end = await follow(
+      this.deps,
+      { ref: this.ref, deadline: this.deadline(), pollMs: this.options.pollSeconds * 1000, label: 'rollout' },
+      expect,
+      this.memory,
     );
-    stopped.sort((a, b) => (b.stoppedAt?.getTime() ?? 0) - (a.stoppedAt?.getTime() ?? 0));
-    if (stopped.length === 0) return ['no stopped task of the new revision (ECS may not have started any)'];
-    const lines = [`${stopped.length} stopped task(s) of ${shortArn(taskDefinition.taskDefinitionArn)}:`];
-    for (const task of stopped.slice(0, 3))
-      lines.push(...(await describeStoppedTask(deps, task, taskDefinition, logLines)));
-    if (stopped.length > 3) lines.push(`... and ${stopped.length - 3} more`);
-    return lines;
-  } catch (error) {
-    return [`could not gather the stopped tasks: ${awsErrorName(error) ?? errorMessage(error)}`];
+    this.lifecycleStage = 'observation' in end ? end.observation?.serviceDeployment?.lifecycleStage : undefined;
+    return end;
+  }
+
+  private async conclude(end: FollowEnd): Promise<DeployResult> {
+    const name = shortArn(this.arn);
+    switch (end.kind) {
+      case 'done':
+        this.deps.log.info(
+          `rollout done: ${name} runs ${end.deployment.runningCount ?? 0}/${end.deployment.desiredCount ?? 0}; ${end.targets.detail}`,
+        );
+        await this.prune();
+        return this.result('succeeded', `${this.options.service} runs ${name}`);
+      case 'reached':
+        return this.result(
+          'in-progress',
+          `${this.options.service}: the deployment of ${name} ${end.what}; ECS carries on with it on its own`,
+        );
+      case 'credentials-expired':
+        return this.credentialsExpired(end.what);
+      case 'timeout':
+        if (end.paused !== undefined || end.baking) return this.held(end);
+        return this.failed({
+          cause: 'timeout',
+          reason: `the rollout did not finish within ${this.options.waitMinutes} minute(s) (last state: ${end.late ?? end.reason})`,
+        });
+      case 'failed':
+        return this.failed(end);
+    }
+  }
+
+  /** The deadline passed while ECS held a healthy revision (bake time) or waited on a pause hook: never rolled back. */
+  private held(end: Extract<FollowEnd, { kind: 'timeout' }>): DeployResult {
+    const words = heldWords(end, shortArn(this.arn), this.options.waitMinutes, this.ours.serviceDeploymentArn);
+    const message = failureMessage(words.headline, words.what, this.links);
+    return this.result('in-progress', message, true, { cause: 'timeout', reason: end.reason }, words.headline);
+  }
+
+  private credentialsExpired(what: string): DeployResult {
+    const failure: Failure = { cause: 'credentials-expired', reason: `AWS credentials expired during ${what}` };
+    const headline = headlineFor('credentials-expired', failure.reason, undefined, this.context());
+    const message = failureMessage(headline, credentialsWords(shortArn(this.arn), shortArn(this.previous)), this.links);
+    return this.result('failed', message, true, failure, headline);
+  }
+
+  private context(alarm?: string): { alarm?: string | undefined; taskDefinition: string; waitMinutes: number } {
+    return { alarm, taskDefinition: shortArn(this.arn), waitMinutes: this.options.waitMinutes };
+  }
+
+  /** Phases 6 and 7: explain, then (unless it must not) roll back to what ran before. */
+  private async failed(failure: Failure): Promise<DeployResult> {
+    const d = this.deps;
+    const skipDiagnosis = ['alarm', 'replaced', 'service-inactive', 'credentials-expired'].includes(failure.cause);
+    if (!skipDiagnosis && this.taskDefinition !== undefined) {
+      const td = this.taskDefinition;
+      try {
+        this.diagnosis = await diagnose(d, this.ref, td, this.ours.deploymentId, {
+          logLines: this.options.logLines,
+          deadline: this.deadline(REPORT_BUDGET_MS),
+          events: this.memory.events,
+        });
+      } catch (error) {
+        if (error instanceof CredentialsExpired) return this.credentialsExpired(error.what);
+        throw error;
+      }
+      const lines = diagnosisLines(this.diagnosis);
+      await d.log.group('failure report', async () => {
+        for (const line of lines) d.log.info(line);
+      });
+    }
+    const headline = headlineFor(failure.cause, failure.reason, this.diagnosis, this.context(failure.alarm));
+    const { outcome, what } = await this.afterFailure(failure);
+    const message = failureMessage(
+      headline,
+      `deploy of ${shortArn(this.arn)} failed: ${failure.reason}; ${what}`,
+      this.links,
+    );
+    return this.result(outcome, message, true, failure, headline);
+  }
+
+  private async afterFailure(failure: Failure): Promise<{ outcome: Outcome; what: string }> {
+    const previous = this.previous;
+    if (!this.options.rollback) return { outcome: 'failed', what: `rollback is off, ${await this.whereNow()}` };
+    if (failure.cause === 'replaced') return { outcome: 'failed', what: 'not rolling back over another deployment' };
+    if (previous === undefined || previous === this.arn)
+      return { outcome: 'failed', what: 'no earlier revision to roll back to' };
+    const p = this.plan;
+    if (p === undefined) return { outcome: 'failed', what: 'no plan' };
+    const back = await this.deps.log.group(`rollback to ${shortArn(previous)}`, () =>
+      rollBack(
+        this.deps,
+        {
+          ref: this.ref,
+          plan: p,
+          previous,
+          taskDefinitionArn: this.arn,
+          ours: this.ours,
+          deadline: this.deadline(),
+          pollMs: this.options.pollSeconds * 1000,
+        },
+        this.memory,
+      ),
+    );
+    switch (back.kind) {
+      case 'settled': {
+        const how =
+          back.how === 'ecs' ? ' (ECS rolled it back)' : back.how === 'stop' ? ' (StopServiceDeployment ROLLBACK)' : '';
+        return { outcome: 'rolled-back', what: `rolled back to ${shortArn(previous)}, which runs again${how}` };
+      }
+      case 'skipped':
+        return { outcome: 'failed', what: `not rolling back: ${back.reason}` };
+      case 'not-settled':
+        return {
+          outcome: 'failed',
+          what: `rolling back to ${shortArn(previous)} did not settle (${back.reason}) — check the service now`,
+        };
+    }
+  }
+
+  /** What the service runs now, said truthfully (ECS's circuit breaker may have put it back already). */
+  private async whereNow(): Promise<string> {
+    const now = await readService(this.deps, this.ref, this.deadline(REPORT_BUDGET_MS)).then(
+      (s) => (s ? runningTaskDefinition(s) : undefined),
+      () => undefined,
+    );
+    if (now === undefined) return 'the service could not be described';
+    return now === this.arn
+      ? `the service is left on ${shortArn(this.arn)}`
+      : `the service runs ${shortArn(now)} (put back by ECS)`;
+  }
+
+  private async prune(): Promise<void> {
+    if (this.options.keepRevisions === undefined) return;
+    const protect = [this.arn, ...(this.previous ? [this.previous] : [])];
+    const where = {
+      cluster: this.options.cluster,
+      family: familyOf(this.arn),
+      keep: this.options.keepRevisions,
+      protect,
+    };
+    this.deregistered = await keepRevisions(this.deps, { ...where, deadline: this.deadline(REPORT_BUDGET_MS) });
   }
 }
 
-const MATTERS = /fail|unhealthy|unable|error|roll|circuit|stopp|deregister|timed out|steady state|insufficient|denied/i;
-
 /**
- * The whole deploy: remember what runs now, register, optionally run a one-off task, update the service, follow
- * the rollout to a truthful end, explain a failure, roll back to what ran before. Returns the result instead of
- * throwing for deploy failures, so the caller can always set outputs and write the summary first.
+ * The whole deploy: remember what runs now, register (or take the named revision), optionally run a one-off
+ * task, update the service, follow our deployment to a truthful end, explain a failure, roll back to what
+ * ran before. Returns the result instead of throwing for deploy failures, so the caller can always set
+ * outputs and write the summary first.
  */
-export async function deployService(
+export function deployService(
   deps: DeployDeps,
   options: DeployOptions,
   reporter?: DeploymentReporter,
 ): Promise<DeployResult> {
-  const started = deps.clock.now();
-  const ref: ServiceRef = { cluster: options.cluster, service: options.service };
-  const waitMs = options.waitMinutes * 60_000;
-  const pollMs = options.pollSeconds * 1000;
-  const state = new FollowState();
-  const images = (options.taskDefinition.containerDefinitions ?? []).map((c) => ({
-    container: c.name ?? '?',
-    image: c.image ?? '?',
-  }));
-  let deploymentId: string | undefined;
-  let runTaskArn: string | undefined;
-  let report: string[] = [];
-  let runTaskReport: string[] = [];
-  let deregistered: string[] = [];
-  // Called only after registration, when taskDefinitionArn and previous are set.
-  const result = (outcome: Outcome, message: string, cause?: DeployResult['cause'], waited = true): DeployResult => ({
-    outcome,
-    message: deps.redact(message),
-    cause,
-    taskDefinitionArn,
-    previousTaskDefinitionArn: previous,
-    deploymentId,
-    runTaskArn,
-    durationSeconds: Math.round((deps.clock.now() - started) / 100) / 10,
-    images,
-    events: state.events.map((e) => deps.redact(`${e.createdAt?.toISOString() ?? ''} ${e.message ?? ''}`.trim())),
-    report,
-    runTaskReport,
-    deregistered,
-    waited,
-  });
-
-  // 1. What runs now: the rollback target. The service must exist before anything is registered.
-  const before = await describeService(deps, ref).catch((error: unknown) => {
-    if (error instanceof RolloutFailed) throw new DeployActionsError(`${error.message}: check 'cluster' and 'service'`);
-    throw error;
-  });
-  const previous = runningTaskDefinition(before);
-  state.remember(before);
-  if ((before.deployments ?? []).length > 1) {
-    deps.log.warning(
-      `a deployment is already in progress on ${options.service} (${(before.deployments ?? []).map((d) => `${d.status ?? ''} ${shortArn(d.taskDefinition)}`).join(', ')}); the rollback target is the PRIMARY one`,
-    );
-  }
-  deps.log.info(`service ${options.service} in ${options.cluster} runs ${shortArn(previous)}`);
-
-  // 2. Register.
-  const registered = await deps.ecs.send(new RegisterTaskDefinitionCommand(options.taskDefinition));
-  const taskDefinition = registered.taskDefinition;
-  if (taskDefinition?.taskDefinitionArn === undefined)
-    throw new DeployActionsError('ECS registered no task definition');
-  const taskDefinitionArn = taskDefinition.taskDefinitionArn;
-  deps.log.info(`registered ${shortArn(taskDefinitionArn)}`);
-  await reporter?.start();
-
-  const finish = async (r: DeployResult): Promise<DeployResult> => {
-    await reporter?.finish(r.outcome === 'succeeded' ? 'success' : 'failure', r.message);
-    return r;
-  };
-
-  // 3. One-off task (migrations): a failure means no service update.
-  if (options.runTask) {
-    try {
-      const ran = await deps.log.group('one-off task', () =>
-        runOneOffTask(deps, {
-          cluster: options.cluster,
-          taskDefinition,
-          container: options.runTask?.container,
-          command: options.runTask?.command,
-          network: options.runTask?.network,
-          service: before,
-          startedBy: options.runTask?.startedBy ?? 'deploy-actions',
-          deadline: deps.clock.now() + waitMs,
-          waitMinutes: options.waitMinutes,
-          pollMs,
-          logLines: options.logLines,
-        }),
-      );
-      runTaskArn = ran.taskArn;
-      runTaskReport = ran.report;
-    } catch (error) {
-      if (error instanceof RunTaskFailed) {
-        runTaskArn = error.taskArn;
-        runTaskReport = [...error.report];
-        return finish(result('failed', error.message, 'run-task'));
-      }
-      const why = isCredentialsExpired(error) ? 'AWS credentials expired' : (awsErrorName(error) ?? 'error');
-      return finish(
-        result(
-          'failed',
-          `the one-off task could not run (${why}: ${errorMessage(error)}); the service was not updated`,
-          'run-task',
-        ),
-      );
-    }
-  }
-
-  // 4. Update the service.
-  if (options.wait) {
-    // Only to tell our service deployment from older ones; an error here is met again by UpdateService.
-    for (const b of (await listServiceDeployments(deps, ref, state).catch(() => undefined)) ?? []) {
-      if (b.serviceDeploymentArn) state.knownServiceDeployments.add(b.serviceDeploymentArn);
-    }
-  }
-  let updated: Service | undefined;
-  try {
-    const out = await deps.ecs.send(
-      new UpdateServiceCommand({
-        cluster: options.cluster,
-        service: options.service,
-        taskDefinition: taskDefinitionArn,
-        forceNewDeployment: options.forceNewDeployment,
-        ...(options.desiredCount !== undefined ? { desiredCount: options.desiredCount } : {}),
-        ...(options.propagateTags !== undefined ? { propagateTags: options.propagateTags } : {}),
-        ...(options.enableEcsManagedTags !== undefined ? { enableECSManagedTags: options.enableEcsManagedTags } : {}),
-      }),
-    );
-    updated = out.service;
-  } catch (error) {
-    return finish(
-      result(
-        'failed',
-        `UpdateService failed (${awsErrorName(error) ?? 'error'}: ${errorMessage(error)}); the service still runs ${shortArn(previous)}`,
-        'aws-error',
-      ),
-    );
-  }
-  const target = { taskDefinitionArn, previousTaskDefinitionArn: previous };
-  deploymentId = updated ? findOurs(updated, target)?.id : undefined;
-  deps.log.info(
-    `service updated to ${shortArn(taskDefinitionArn)}${deploymentId ? ` (deployment ${deploymentId})` : ''}`,
-  );
-  if (!options.wait) {
-    return finish(
-      result(
-        'succeeded',
-        `service updated to ${shortArn(taskDefinitionArn)}; rollout not followed (wait-for-service-stability is false)`,
-        undefined,
-        false,
-      ),
-    );
-  }
-
-  // 5. Follow the rollout.
-  let failure: RolloutFailed;
-  try {
-    const followed = await deps.log.group('rollout', () =>
-      followRollout(
-        deps,
-        {
-          ref,
-          target: { ...target, deploymentId },
-          deadline: deps.clock.now() + waitMs,
-          waitMinutes: options.waitMinutes,
-          pollMs,
-          label: 'rollout',
-        },
-        state,
-      ),
-    );
-    deploymentId = followed.deployment.id ?? deploymentId;
-    deps.log.info(
-      `rollout COMPLETED: ${shortArn(taskDefinitionArn)} runs ${followed.deployment.runningCount ?? 0}/${followed.deployment.desiredCount ?? 0}; ${followed.targets.detail}`,
-    );
-    if (options.keepRevisions !== undefined) {
-      try {
-        const pruned = await pruneRevisions(deps, {
-          cluster: options.cluster,
-          family: familyOf(taskDefinitionArn),
-          keep: options.keepRevisions,
-          protect: [taskDefinitionArn, ...(previous ? [previous] : [])],
-        });
-        deregistered = pruned.deregistered;
-        if (pruned.deregistered.length) deps.log.info(`deregistered ${pruned.deregistered.map(shortArn).join(', ')}`);
-        if (pruned.skippedInUse.length) deps.log.info(`kept (in use): ${pruned.skippedInUse.map(shortArn).join(', ')}`);
-      } catch (error) {
-        deps.log.warning(`keep-revisions: ${awsErrorName(error) ?? errorMessage(error)}`);
-      }
-    }
-    return finish(result('succeeded', `${options.service} runs ${shortArn(taskDefinitionArn)}`));
-  } catch (error) {
-    failure =
-      error instanceof RolloutFailed
-        ? error
-        : new RolloutFailed(
-            'aws-error',
-            `following the rollout failed: ${awsErrorName(error) ?? ''} ${errorMessage(error)}`.trim(),
-          );
-  }
-
-  // 6. Explain, then roll back to what ran before.
-  deps.log.error(deps.redact(`deploy of ${shortArn(taskDefinitionArn)} failed: ${failure.message}`));
-  if (failure.kind !== 'credentials-expired') {
-    report = await failureReport(deps, ref, taskDefinition, deploymentId, options.logLines);
-    await deps.log.group('failure report', async () => {
-      for (const line of report) deps.log.info(line);
-    });
-  }
-  if (!options.rollback) {
-    // Say what really runs now: ECS's own circuit breaker may have put the service back already.
-    const now = await describeService(deps, ref).then(runningTaskDefinition, () => undefined);
-    const where =
-      now === undefined
-        ? 'the service could not be described'
-        : now === taskDefinitionArn
-          ? `the service is left on ${shortArn(taskDefinitionArn)}`
-          : `the service runs ${shortArn(now)} (put back by ECS)`;
-    return finish(result('failed', `${failure.message}; rollback is off, ${where}`, failure.kind));
-  }
-  if (failure.kind === 'replaced')
-    return finish(result('failed', `${failure.message}; not rolling back over another deployment`, failure.kind));
-  if (previous === undefined || previous === taskDefinitionArn) {
-    return finish(result('failed', `${failure.message}; no earlier revision to roll back to`, failure.kind));
-  }
-  const rollbackTarget = previous;
-  try {
-    await deps.log.group(`rollback to ${shortArn(rollbackTarget)}`, async () => {
-      const now = await describeService(deps, ref);
-      for (const b of (await listServiceDeployments(deps, ref, state)) ?? []) {
-        if (b.serviceDeploymentArn) state.knownServiceDeployments.add(b.serviceDeploymentArn);
-      }
-      if (runningTaskDefinition(now) === rollbackTarget) {
-        deps.log.info(`ECS already put ${shortArn(rollbackTarget)} back as PRIMARY; waiting for it to settle`);
-      } else {
-        await deps.ecs.send(
-          new UpdateServiceCommand({
-            cluster: options.cluster,
-            service: options.service,
-            taskDefinition: rollbackTarget,
-          }),
-        );
-        deps.log.info(`service set back to ${shortArn(rollbackTarget)}; waiting for it to settle`);
-      }
-      await followRollout(
-        deps,
-        {
-          ref,
-          target: { taskDefinitionArn: rollbackTarget },
-          deadline: deps.clock.now() + waitMs,
-          waitMinutes: options.waitMinutes,
-          pollMs,
-          label: 'rollback',
-        },
-        state,
-      );
-    });
-  } catch (error) {
-    const why =
-      error instanceof RolloutFailed
-        ? error.message
-        : isCredentialsExpired(error)
-          ? `AWS credentials expired (${awsErrorName(error) ?? ''})`
-          : `${awsErrorName(error) ?? 'error'}: ${errorMessage(error)}`;
-    return finish(
-      result(
-        'failed',
-        `${failure.message}; rolling back to ${shortArn(rollbackTarget)} did not settle (${why}) — check the service now`,
-        failure.kind,
-      ),
-    );
-  }
-  return finish(
-    result(
-      'rolled-back',
-      `${failure.message}; rolled back to ${shortArn(rollbackTarget)}, which runs again`,
-      failure.kind,
-    ),
-  );
-}
-
-/** The events worth keeping in the summary: failures, rollbacks, health, steady state (last `max`). */
-export function eventsThatMattered(events: readonly string[], max = 12): string[] {
-  const picked = events.filter((e) => MATTERS.test(e));
-  return (picked.length ? picked : events).slice(-max);
+  return new Deploy(deps, options, reporter).run();
 }

@@ -1,3 +1,6 @@
+// The one-off task (e.g. `bin/rails db:migrate`) before the service update: run it from the new revision with
+// the service's launch settings, wait through the shared polling loop until it STOPS, fail on any non-zero
+// (or missing) exit code of an essential container. Its log lines are shown either way.
 import {
   RunTaskCommand,
   type NetworkConfiguration,
@@ -5,11 +8,12 @@ import {
   type Task,
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
-import { awsErrorName, errorMessage, isCredentialsExpired } from '@deploy-actions/core';
 import type { DeployDeps } from './deps';
+import { groupLines, taskGroup } from './diagnose';
 import { RunTaskFailed } from './errors';
-import { MAX_POLL_ERRORS } from './follow';
-import { describeStoppedTask, describeTasks, taskId } from './tasks';
+import { poll } from './poll';
+import { call, CredentialsExpired } from './request';
+import { describeTasks, taskId } from './tasks';
 
 export interface RunTaskOptions {
   readonly cluster: string;
@@ -50,78 +54,84 @@ export function overrideContainer(taskDefinition: TaskDefinition, wanted: string
   return first.name;
 }
 
-/**
- * Runs a one-off task (e.g. `bin/rails db:migrate`) from the new task definition, with the service's launch
- * settings and network unless given, waits until it STOPS and fails on any non-zero (or missing) exit code
- * of an essential container. Its log lines are shown either way.
- */
-export async function runOneOffTask(deps: DeployDeps, options: RunTaskOptions): Promise<RunTaskResult> {
+async function start(deps: DeployDeps, options: RunTaskOptions, container: string): Promise<Task> {
   const { service, taskDefinition } = options;
-  const container = overrideContainer(taskDefinition, options.container);
   const network = options.network ?? service.networkConfiguration;
-  const out = await deps.ecs.send(
-    new RunTaskCommand({
-      cluster: options.cluster,
-      taskDefinition: taskDefinition.taskDefinitionArn,
-      count: 1,
-      startedBy: options.startedBy,
-      ...(service.capacityProviderStrategy?.length
-        ? { capacityProviderStrategy: service.capacityProviderStrategy }
-        : { launchType: service.launchType ?? 'FARGATE' }),
-      ...(service.platformVersion ? { platformVersion: service.platformVersion } : {}),
-      ...(network ? { networkConfiguration: network } : {}),
-      ...(options.command
-        ? { overrides: { containerOverrides: [{ name: container, command: [...options.command] }] } }
-        : {}),
-    }),
+  const out = await call(deps, 'RunTask', options.deadline, (o) =>
+    deps.ecs.send(
+      new RunTaskCommand({
+        cluster: options.cluster,
+        taskDefinition: taskDefinition.taskDefinitionArn,
+        count: 1,
+        startedBy: options.startedBy,
+        ...(service.capacityProviderStrategy?.length
+          ? { capacityProviderStrategy: service.capacityProviderStrategy }
+          : { launchType: service.launchType ?? 'FARGATE' }),
+        ...(service.platformVersion ? { platformVersion: service.platformVersion } : {}),
+        ...(network ? { networkConfiguration: network } : {}),
+        ...(options.command
+          ? { overrides: { containerOverrides: [{ name: container, command: [...options.command] }] } }
+          : {}),
+      }),
+      o,
+    ),
   );
   const started = out.tasks?.[0];
   if (started?.taskArn === undefined) {
     const failure = out.failures?.map((f) => `${f.reason ?? '?'}${f.detail ? ` (${f.detail})` : ''}`).join('; ');
     throw new RunTaskFailed(`ECS did not start the one-off task: ${failure ?? 'no task returned'}`, undefined);
   }
-  const taskArn = started.taskArn;
+  return started;
+}
+
+export async function runOneOffTask(deps: DeployDeps, options: RunTaskOptions): Promise<RunTaskResult> {
+  const { taskDefinition } = options;
+  const container = overrideContainer(taskDefinition, options.container);
+  const started = await start(deps, options, container);
+  const taskArn = started.taskArn ?? '';
   deps.log.info(
     `one-off task ${taskId(started)} started${options.command ? ` in ${container}` : ''}; waiting for it to stop`,
   );
   let task: Task = started;
   let lastStatus = '';
-  let errors = 0;
-  while (task.lastStatus !== 'STOPPED') {
-    const left = options.deadline - deps.clock.now();
-    if (left <= 0) {
+  let ended;
+  try {
+    ended = await poll<Task>(deps, { deadline: options.deadline, intervalMs: options.pollMs }, async () => {
+      task = (await describeTasks(deps, options.cluster, [taskArn], options.deadline))[0] ?? task;
+      if (task.lastStatus !== lastStatus) {
+        lastStatus = task.lastStatus ?? '';
+        deps.log.info(`one-off task ${taskId(task)}: ${lastStatus}`);
+      }
+      return task.lastStatus === 'STOPPED' ? task : undefined;
+    });
+  } catch (error) {
+    if (error instanceof CredentialsExpired) {
       throw new RunTaskFailed(
-        `the one-off task ${taskId(task)} did not stop within ${options.waitMinutes} minute(s) (last status ${task.lastStatus ?? '?'}); the service was not updated`,
+        `AWS credentials expired while waiting for the one-off task ${taskId(task)}; the service was not updated`,
         taskArn,
       );
     }
-    await deps.clock.sleep(Math.min(options.pollMs, left));
-    try {
-      task = (await describeTasks(deps, options.cluster, [taskArn]))[0] ?? task;
-      errors = 0;
-    } catch (error) {
-      if (isCredentialsExpired(error)) {
-        throw new RunTaskFailed(
-          `AWS credentials expired while waiting for the one-off task ${taskId(task)}; the service was not updated`,
-          taskArn,
-        );
-      }
-      if (++errors >= MAX_POLL_ERRORS)
-        throw new RunTaskFailed(`cannot describe the one-off task: ${errorMessage(error)}`, taskArn);
-      deps.log.warning(`one-off task: ECS did not answer (${awsErrorName(error) ?? errorMessage(error)}), retrying`);
-    }
-    if (task.lastStatus !== lastStatus) {
-      lastStatus = task.lastStatus ?? '';
-      deps.log.info(`one-off task ${taskId(task)}: ${lastStatus}`);
-    }
+    throw error;
   }
-  const report = await describeStoppedTask(deps, task, taskDefinition, options.logLines, true);
+  if (!ended.done) {
+    throw new RunTaskFailed(
+      `the one-off task ${taskId(task)} did not stop within ${options.waitMinutes} minute(s) (last status ${task.lastStatus ?? '?'}); the service was not updated`,
+      taskArn,
+    );
+  }
+  const stopped = ended.value;
+  const group = await taskGroup(deps, [stopped], taskDefinition, {
+    logLines: options.logLines,
+    logs: 'all',
+    deadline: options.deadline,
+  });
+  const report = groupLines(group);
   for (const line of report) deps.log.info(line);
   const essential = new Set(
     (taskDefinition.containerDefinitions ?? []).filter((c) => c.essential !== false).map((c) => c.name),
   );
   // Any non-zero exit fails; a missing exit code fails only for the containers that had to run.
-  const failed = (task.containers ?? []).filter((c) =>
+  const failed = (stopped.containers ?? []).filter((c) =>
     c.exitCode === undefined ? essential.has(c.name) || c.name === container : c.exitCode !== 0,
   );
   if (failed.length > 0) {
@@ -129,7 +139,7 @@ export async function runOneOffTask(deps: DeployDeps, options: RunTaskOptions): 
       .map((c) => `${c.name ?? '?'} ${c.exitCode === undefined ? 'has no exit code' : `exited ${c.exitCode}`}`)
       .join(', ');
     throw new RunTaskFailed(
-      `the one-off task ${taskId(task)} failed (${which}; ${deps.redact(task.stoppedReason ?? 'no reason')}); the service was not updated`,
+      `the one-off task ${taskId(stopped)} failed (${which}; ${group.stoppedReason}); the service was not updated`,
       taskArn,
       report,
     );

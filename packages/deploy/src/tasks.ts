@@ -1,3 +1,5 @@
+// Tasks: the one module that lists and describes them (ListTasks pages, DescribeTasks batches), finds their
+// network address and awslogs stream, and reads their last log lines.
 import { GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
   DescribeTasksCommand,
@@ -6,33 +8,48 @@ import {
   type Task,
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
-import { awsErrorName, isCredentialsExpired } from '@deploy-actions/core';
+import { awsErrorName } from '@deploy-actions/core';
+import { containerText } from './container-text';
 import type { DeployDeps } from './deps';
+import { call, CredentialsExpired, DeadlineReached } from './request';
 
-/** The tasks of a service with a desired status (ListTasks pages, DescribeTasks in batches of 100). */
+type Deps = Pick<DeployDeps, 'ecs' | 'clock' | 'log'>;
+
+/** The tasks of a service with a desired status, at most `limit` (ListTasks pages, DescribeTasks batches). */
 export async function serviceTasks(
-  deps: Pick<DeployDeps, 'ecs'>,
-  cluster: string,
-  serviceName: string,
+  deps: Deps,
+  where: { cluster: string; service: string },
   desiredStatus: DesiredStatus,
+  deadline: number,
   limit = 100,
 ): Promise<Task[]> {
   const arns: string[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await deps.ecs.send(
-      new ListTasksCommand({ cluster, serviceName, desiredStatus, maxResults: 100, nextToken }),
+    const page = await call(deps, 'ListTasks', deadline, (o) =>
+      deps.ecs.send(
+        new ListTasksCommand({
+          cluster: where.cluster,
+          serviceName: where.service,
+          desiredStatus,
+          maxResults: 100,
+          nextToken,
+        }),
+        o,
+      ),
     );
     arns.push(...(page.taskArns ?? []));
     nextToken = page.nextToken;
   } while (nextToken !== undefined && arns.length < limit);
-  return describeTasks(deps, cluster, arns.slice(0, limit));
+  return describeTasks(deps, where.cluster, arns.slice(0, limit), deadline);
 }
 
-export async function describeTasks(deps: Pick<DeployDeps, 'ecs'>, cluster: string, arns: string[]): Promise<Task[]> {
+export async function describeTasks(deps: Deps, cluster: string, arns: string[], deadline: number): Promise<Task[]> {
   const tasks: Task[] = [];
   for (let i = 0; i < arns.length; i += 100) {
-    const out = await deps.ecs.send(new DescribeTasksCommand({ cluster, tasks: arns.slice(i, i + 100) }));
+    const out = await call(deps, 'DescribeTasks', deadline, (o) =>
+      deps.ecs.send(new DescribeTasksCommand({ cluster, tasks: arns.slice(i, i + 100) }), o),
+    );
     tasks.push(...(out.tasks ?? []));
   }
   return tasks;
@@ -71,14 +88,21 @@ export function awslogsStream(
   return { group, stream: `${prefix}/${container}/${taskId(task)}`, region: config.options?.['awslogs-region'] };
 }
 
-/** The last `lines` log lines of a container, already redacted; a note instead when they cannot be read. */
+export interface LogLines {
+  /** Group and stream, or why there is none. */
+  readonly where: string;
+  readonly lines: string[];
+}
+
+/** The last `lines` log lines of a container, through containerText; a note instead when they cannot be read. */
 export async function containerLogLines(
-  deps: Pick<DeployDeps, 'logs' | 'redact'>,
+  deps: Pick<DeployDeps, 'logs' | 'redact' | 'clock' | 'log'>,
   taskDefinition: TaskDefinition | undefined,
   container: string,
   task: Task,
   lines: number,
-): Promise<{ where: string; lines: string[] }> {
+  deadline: number,
+): Promise<LogLines> {
   const place = awslogsStream(taskDefinition, container, task);
   if (place === undefined) {
     return { where: 'no awslogs log configuration with awslogs-group and awslogs-stream-prefix', lines: [] };
@@ -86,62 +110,26 @@ export async function containerLogLines(
   const where = `${place.group} ${place.stream}`;
   if (lines <= 0) return { where, lines: [] };
   try {
-    const out = await deps.logs(place.region).send(
-      new GetLogEventsCommand({
-        logGroupName: place.group,
-        logStreamName: place.stream,
-        limit: lines,
-        startFromHead: false,
-      }),
+    const out = await call(deps, 'GetLogEvents', deadline, (o) =>
+      deps.logs(place.region).send(
+        new GetLogEventsCommand({
+          logGroupName: place.group,
+          logStreamName: place.stream,
+          limit: lines,
+          startFromHead: false,
+        }),
+        o,
+      ),
     );
-    const messages = (out.events ?? []).map((e) => deps.redact((e.message ?? '').replace(/\r?\n$/, '')));
+    const messages = (out.events ?? []).map((e) => containerText(deps, e.message ?? ''));
     return { where, lines: messages.slice(-lines) };
   } catch (error) {
-    if (isCredentialsExpired(error)) throw error;
-    const name = awsErrorName(error);
+    if (error instanceof CredentialsExpired) throw error;
+    const name = error instanceof DeadlineReached ? 'no answer in time' : awsErrorName(error);
     const why =
       name === 'ResourceNotFoundException'
         ? 'no such log stream: the container never started or logged nothing'
         : `cannot read: ${name ?? 'error'}`;
     return { where: `${where} (${why})`, lines: [] };
   }
-}
-
-function exitText(code: number | undefined): string {
-  return code === undefined ? 'no exit code' : `exit code ${code}`;
-}
-
-/** A stopped task as report lines: why it stopped, each container's exit, the failing containers' logs. */
-export async function describeStoppedTask(
-  deps: Pick<DeployDeps, 'logs' | 'redact'>,
-  task: Task,
-  taskDefinition: TaskDefinition | undefined,
-  logLines: number,
-  allLogs = false,
-): Promise<string[]> {
-  const out: string[] = [];
-  const stopCode = task.stopCode ? ` [${task.stopCode}]` : '';
-  out.push(
-    `task ${taskId(task)}${stopCode}: ${deps.redact(task.stoppedReason ?? task.lastStatus ?? 'no reason given')}`,
-  );
-  const containers = task.containers ?? [];
-  // A task stopped by the scheduler (e.g. failed ELB health checks) may have only clean exits: then every
-  // container's log is what explains it.
-  const anyFailed = containers.some((c) => c.exitCode !== 0);
-  for (const container of containers) {
-    const name = container.name ?? '?';
-    const reason =
-      container.reason && container.reason !== task.stoppedReason ? ` — ${deps.redact(container.reason)}` : '';
-    out.push(`  container ${name}: ${exitText(container.exitCode)}${reason}`);
-    if (allLogs || !anyFailed || container.exitCode !== 0) {
-      const logs = await containerLogLines(deps, taskDefinition, name, task, logLines);
-      if (logs.lines.length === 0) {
-        out.push(`    no log lines of ${name} (${logs.where})`);
-      } else {
-        out.push(`    last ${logs.lines.length} log line(s) of ${name} (${logs.where}):`);
-        for (const line of logs.lines) out.push(`      | ${line}`);
-      }
-    }
-  }
-  return out;
 }

@@ -42,7 +42,7 @@ test('defaults: wait on, 30 minutes, 5 s polls, rollback on, cluster default', a
     logLines: 20,
   });
   expect(deploy.runTask).toBeUndefined();
-  expect(deploy.taskDefinition.family).toBe('learning-platform-api');
+  expect(deploy.revision).toMatchObject({ register: { family: 'learning-platform-api' } });
 });
 
 test('fractions, run-task with its network, and the token and secret-looking values are masked at once', async () => {
@@ -127,4 +127,54 @@ test.each([
   ['nothing secret', 'GET /health 200', 'GET /health 200'],
 ])('redactor: %s', (_name, input, output) => {
   expect(redactor(['hunter2-secret-value'])(input)).toBe(output);
+});
+
+test.each([
+  ['learning-platform-api:41', 'learning-platform-api:41'],
+  [
+    'arn:aws:ecs:eu-west-2:123456789012:task-definition/learning-platform-api:41',
+    'arn:aws:ecs:eu-west-2:123456789012:task-definition/learning-platform-api:41',
+  ],
+])('task-definition-arn %s: an existing revision, nothing to read or register', async (input, existing) => {
+  const io = memoryIO({ 'task-definition-arn': input, service: 'api' }, { GITHUB_WORKSPACE: await ws() });
+  const { deploy } = await readOptions(io);
+  expect(deploy.revision).toEqual({ existing });
+});
+
+test.each([
+  [
+    { service: 'api' },
+    /input 'task-definition': is required — set 'with: task-definition: <file>' to register one, or 'task-definition-arn/,
+  ],
+  [
+    { service: 'api', 'task-definition': 'td.json', 'task-definition-arn': 'learning-platform-api:41' },
+    /input 'task-definition-arn': is set together with 'task-definition' — give one of them/,
+  ],
+  [
+    { service: 'api', 'task-definition-arn': 'learning-platform-api' },
+    /input 'task-definition-arn': 'learning-platform-api' is not a task definition revision — use family:revision/,
+  ],
+  [
+    { service: 'api', 'task-definition': 'td.json', 'wait-until': 'BAKING' },
+    /input 'wait-until': is not a lifecycle stage — use one of: completed, paused, RECONCILE_SERVICE, .*BAKE_TIME, CLEAN_UP/,
+  ],
+  [
+    { service: 'api', 'task-definition': 'td.json', 'wait-until': 'paused', 'wait-for-service-stability': 'false' },
+    /input 'wait-until': needs wait-for-service-stability: true/,
+  ],
+])('refused with a clear message: %j', async (inputs, message) => {
+  const io = memoryIO(inputs, { GITHUB_WORKSPACE: await ws() });
+  await expect(readOptions(io)).rejects.toThrow(message);
+});
+
+test.each([
+  [undefined, { kind: 'completed' }],
+  ['paused', { kind: 'paused' }],
+  ['bake_time', { kind: 'stage', stage: 'BAKE_TIME' }],
+  ['POST_TEST_TRAFFIC_SHIFT', { kind: 'stage', stage: 'POST_TEST_TRAFFIC_SHIFT' }],
+])('wait-until %s', async (value, waitUntil) => {
+  const inputs: Record<string, string> = { service: 'api', 'task-definition': 'td.json' };
+  if (value !== undefined) inputs['wait-until'] = value;
+  const { deploy } = await readOptions(memoryIO(inputs, { GITHUB_WORKSPACE: await ws() }));
+  expect(deploy.waitUntil).toEqual(waitUntil);
 });

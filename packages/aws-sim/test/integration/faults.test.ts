@@ -167,3 +167,51 @@ test('afterMs: credentials expire after a span of simulated time (a one-hour rol
     await timed.stop();
   }
 });
+
+test('blackhole: the request is never answered; a client with a request timeout gives up', async () => {
+  sim.injectFault({ operation: 'DescribeServices', kind: 'blackhole' });
+  const client = new ECSClient({
+    region: 'eu-west-2',
+    endpoint: sim.endpoint,
+    credentials: { accessKeyId: 't', secretAccessKey: 't' },
+    maxAttempts: 1,
+    requestHandler: { requestTimeout: 300, throwOnRequestTimeout: true },
+  });
+  const result = await failure(client.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [SERVICE] })));
+  expect(result.name).toBe('TimeoutError');
+  client.destroy();
+});
+
+test('stale: the first answer to the same request since injection is replayed, once the fault fires', async () => {
+  const first = await describe_(once);
+  sim.injectFault({ operation: 'DescribeServices', kind: 'stale', afterCalls: 1, times: 2 });
+  const seen = await describe_(once); // recorded, not faulted
+  sim.call('ecs', 'UpdateService', { cluster: CLUSTER, service: SERVICE, desiredCount: 3 });
+  const stale = await describe_(once);
+  expect(stale.services?.[0]?.desiredCount).toBe(seen.services?.[0]?.desiredCount);
+  expect(stale.services?.[0]?.desiredCount).toBe(first.services?.[0]?.desiredCount);
+  await describe_(once);
+  const fresh = await describe_(once);
+  expect(fresh.services?.[0]?.desiredCount).toBe(3);
+  sim.call('ecs', 'UpdateService', { cluster: CLUSTER, service: SERVICE, desiredCount: 2 });
+});
+
+test('empty: every list of the answer is empty (no service returned)', async () => {
+  sim.injectFault({ operation: 'DescribeServices', kind: 'empty' });
+  const out = await describe_(once);
+  expect(out.services).toEqual([]);
+  expect((await describe_(once)).services).toHaveLength(1);
+});
+
+test('forMs: an outage fails every matching call for a simulated duration, then ends', async () => {
+  const clock = manualClock();
+  const s = await startAwsSim({ clock });
+  s.seedPlatform();
+  const c = clients(s.env, 1);
+  s.injectFault({ service: 'ecs', kind: 'server-error', forMs: 60_000 });
+  for (let i = 0; i < 4; i++) expect((await failure(describe_(c))).name).toBe('ServerException');
+  clock.advance(60_000);
+  expect((await failure(describe_(c))).name).toBe('no error');
+  destroy(c);
+  await s.stop();
+});

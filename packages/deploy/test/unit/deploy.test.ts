@@ -1,7 +1,9 @@
 import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
   DeregisterTaskDefinitionCommand,
+  DescribeServiceDeploymentsCommand,
   DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ECSClient,
   ListServiceDeploymentsCommand,
@@ -10,38 +12,27 @@ import {
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
+  StopServiceDeploymentCommand,
   UpdateServiceCommand,
-  type Deployment,
   type Service,
+  type ServiceDeployment,
+  type Deployment,
+  type RegisterTaskDefinitionCommandInput,
   type Task,
 } from '@aws-sdk/client-ecs';
 import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { redact } from '@deploy-actions/core';
 import { memoryIO } from '@deploy-actions/testing';
 import { mockClient } from 'aws-sdk-client-mock';
-import { deployService, type DeployOptions } from '../../src/deploy';
-import type { Clock, DeployDeps } from '../../src/deps';
+import { deployService } from '../../src/deploy';
+import type { DeployOptions } from '../../src/options';
+import type { DeployDeps } from '../../src/deps';
 import { deploySummary } from '../../src/summary';
+import { ARN, dep, fakeClock, OURS, PREV, prevDep } from './fixtures';
 
-const ARN = (rev: number): string => `arn:aws:ecs:eu-west-2:123456789012:task-definition/web:${rev}`;
-const PREV = ARN(7);
-const OURS = ARN(8);
 const TG = 'arn:aws:elasticloadbalancing:eu-west-2:123456789012:targetgroup/web/abc';
 const SECRET = 'hunter2-very-secret-value';
 
-const dep = (over: Partial<Deployment>): Deployment => ({
-  id: 'ecs-svc/2',
-  status: 'PRIMARY',
-  taskDefinition: OURS,
-  rolloutState: 'IN_PROGRESS',
-  desiredCount: 2,
-  runningCount: 0,
-  pendingCount: 2,
-  failedTasks: 0,
-  ...over,
-});
-const prevDep = (over: Partial<Deployment> = {}): Deployment =>
-  dep({ id: 'ecs-svc/1', taskDefinition: PREV, rolloutState: 'COMPLETED', runningCount: 2, pendingCount: 0, ...over });
 let eventId = 0;
 const svc = (deployments: Deployment[], events: string[] = [], over: Partial<Service> = {}): Service => ({
   serviceName: 'web',
@@ -60,20 +51,6 @@ const svc = (deployments: Deployment[], events: string[] = [], over: Partial<Ser
   })),
   ...over,
 });
-
-/** A clock that advances only when the code sleeps; records every sleep. */
-function fakeClock(): Clock & { sleeps: number[] } {
-  let now = 0;
-  const sleeps: number[] = [];
-  return {
-    sleeps,
-    now: () => now,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-      now += ms;
-    },
-  };
-}
 
 const ecs = new ECSClient({ region: 'eu-west-2', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
 const elb = new ElasticLoadBalancingV2Client({
@@ -99,9 +76,9 @@ function setup(): { deps: DeployDeps; io: ReturnType<typeof memoryIO>; clock: Re
       containerDefinitions: taskDefinition.containerDefinitions ?? [],
     },
   });
-  ecsMock
-    .on(ListServiceDeploymentsCommand)
-    .rejects(Object.assign(new Error('not here'), { name: 'UnknownOperationException' }));
+  const notHere = Object.assign(new Error('not here'), { name: 'UnknownOperationException' });
+  ecsMock.on(ListServiceDeploymentsCommand).rejects(notHere);
+  ecsMock.on(DescribeServiceDeploymentsCommand).rejects(notHere);
   ecsMock.on(UpdateServiceCommand).callsFake((input: { taskDefinition?: string }) => ({
     service: svc([
       dep({
@@ -131,7 +108,7 @@ function setup(): { deps: DeployDeps; io: ReturnType<typeof memoryIO>; clock: Re
   return { deps, io, clock };
 }
 
-const taskDefinition: DeployOptions['taskDefinition'] = {
+const taskDefinition: RegisterTaskDefinitionCommandInput = {
   family: 'web',
   containerDefinitions: [
     {
@@ -148,10 +125,12 @@ const taskDefinition: DeployOptions['taskDefinition'] = {
 const options: DeployOptions = {
   cluster: 'c',
   service: 'web',
-  taskDefinition,
+  region: 'eu-west-2',
+  revision: { register: taskDefinition },
   wait: true,
   waitMinutes: 1,
   pollSeconds: 2,
+  waitUntil: { kind: 'completed' },
   forceNewDeployment: false,
   rollback: true,
   logLines: 5,
@@ -238,9 +217,14 @@ test('unhealthy targets keep it waiting until the deadline, then it rolls back',
 
 test('circuit breaker rollback is a failure with the stopped tasks, exit codes and masked log lines; no second update', async () => {
   const { deps, io } = setup();
+  const breakerOn = { deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } } };
   describeSequence([
-    svc([prevDep()]),
-    svc([dep({ failedTasks: 2 }), prevDep({ status: 'ACTIVE' })], ['(task t9) failed container health checks.']),
+    svc([prevDep()], [], breakerOn),
+    svc(
+      [dep({ failedTasks: 2 }), prevDep({ status: 'ACTIVE' })],
+      ['(task t9) failed container health checks.'],
+      breakerOn,
+    ),
     svc(
       [
         prevDep({
@@ -250,8 +234,9 @@ test('circuit breaker rollback is a failure with the stopped tasks, exit codes a
         }),
       ],
       ['deployment failed: tasks failed to start.'],
+      breakerOn,
     ),
-    svc([prevDep({ id: 'ecs-svc/3' })], ['has reached a steady state.']),
+    svc([prevDep({ id: 'ecs-svc/3' })], ['has reached a steady state.'], breakerOn),
   ]);
   const t9 = 'arn:aws:ecs:eu-west-2:123456789012:task/c/t9';
   ecsMock.on(ListTasksCommand, { desiredStatus: 'STOPPED' }).resolves({ taskArns: [t9] });
@@ -279,11 +264,15 @@ test('circuit breaker rollback is a failure with the stopped tasks, exit codes a
   });
   const r = await deployService(deps, { ...options, pollSeconds: 0.5 });
   expect(r.outcome).toBe('rolled-back');
-  expect(r.cause).toBe('circuit-breaker-rollback');
-  expect(r.message).toMatch(/ECS rolled the service back to web:7 .*; rolled back to web:7, which runs again/);
+  expect(r.cause).toBe('circuit-breaker');
+  // The cause first: the crashed container and its reason, for the one task that stopped.
+  expect(r.message.split('\n')[0]).toBe('container web exited 1: OutOfMemoryError: no (1 of 1 task)');
+  expect(r.message).toMatch(
+    /ECS rolled the service back to web:7 .*; rolled back to web:7, which runs again \(ECS rolled it back\)/,
+  );
   expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(1);
   const report = r.report.join('\n');
-  expect(report).toContain('task t9 [EssentialContainerExited]: Essential container in task exited');
+  expect(report).toContain('1 task stopped [EssentialContainerExited]: Essential container in task exited — t9');
   expect(report).toContain('container web: exit code 1 — OutOfMemoryError: no');
   expect(report).toContain('/ecs/web ecs/web/t9');
   expect(report).toContain('| exit 1');
@@ -342,7 +331,7 @@ test.each([
   expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(updates);
 });
 
-test('expired credentials mid-wait fail clearly, without hanging, and say the rollback could not be done', async () => {
+test('expired credentials mid-wait: fails clearly, without hanging, and attempts no rollback that cannot work', async () => {
   const { deps, clock } = setup();
   let call = 0;
   ecsMock.on(DescribeServicesCommand).callsFake(() => {
@@ -356,49 +345,77 @@ test('expired credentials mid-wait fail clearly, without hanging, and say the ro
   const r = await deployService(deps, options);
   expect(r.outcome).toBe('failed');
   expect(r.cause).toBe('credentials-expired');
-  expect(r.message).toMatch(
-    /AWS credentials expired while following the rollout .*role-duration-seconds.*rolling back to web:7 did not settle \(AWS credentials expired \(ExpiredTokenException\)\)/,
-  );
+  expect(r.message.split('\n')[0]).toMatch(/^AWS credentials expired while deploying web:8: .*role-duration-seconds/);
+  expect(r.message).toMatch(/no rollback was attempted \(it needs valid credentials\).*deploy web:7 again/);
+  // One retry for a refreshed session, then nothing: no update, no stop, no diagnosis.
+  expect(call).toBe(4);
+  expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(1);
+  expect(ecsMock.commandCalls(StopServiceDeploymentCommand)).toHaveLength(0);
+  expect(ecsMock.commandCalls(ListTasksCommand)).toHaveLength(0);
   expect(clock.sleeps).toHaveLength(1);
 });
 
-test('transient errors are retried at the poll interval; five in a row fail', async () => {
-  const { deps, io } = setup();
+test('transient errors are retried with bounded back-off until the deadline, not a fixed count', async () => {
+  const { deps, io, clock } = setup();
   let call = 0;
   ecsMock.on(DescribeServicesCommand).callsFake(() => {
     call++;
     if (call === 1) return { services: [svc([prevDep()])] };
-    if (call <= 3) throw Object.assign(new Error('slow down'), { name: 'ThrottlingException' });
+    // An outage of twelve failed requests: more than the five polls that used to end the wait.
+    if (call <= 13) throw Object.assign(new Error('slow down'), { name: 'ThrottlingException' });
     return { services: [svc([dep({ rolloutState: 'COMPLETED', runningCount: 2, pendingCount: 0 })])] };
   });
   const r = await deployService(deps, options);
   expect(r.outcome).toBe('succeeded');
-  expect(io.lines.filter((l) => l.includes('ThrottlingException'))).toHaveLength(2);
+  // Said once per streak, not once per attempt.
+  expect(io.lines.filter((l) => l.includes('ThrottlingException'))).toHaveLength(1);
+  expect(Math.max(...clock.sleeps)).toBeLessThanOrEqual(8_000);
 });
 
-test('the service-deployments API, when offered, catches a rollback early', async () => {
+test('an outage longer than the wait ends at the deadline, with the rollback not settling, never hanging', async () => {
+  const { deps, clock } = setup();
+  let call = 0;
+  ecsMock.on(DescribeServicesCommand).callsFake(() => {
+    if (++call === 1) return { services: [svc([prevDep()])] };
+    throw Object.assign(new Error('Service unavailable'), {
+      name: 'ServerException',
+      $metadata: { httpStatusCode: 500 },
+    });
+  });
+  const r = await deployService(deps, { ...options, waitMinutes: 0.5 });
+  expect(r.outcome).toBe('failed');
+  expect(r.message).toMatch(/DescribeServices: no answer before the deadline \(last error: ServerException\)/);
+  expect(r.message).toMatch(/rolling back to web:7 did not settle/);
+  // Rollout (30 s), diagnosis (its own minute at most, but ListTasks answers) and rollback (30 s): bounded.
+  expect(clock.now()).toBeLessThanOrEqual(2 * 30_000 + 60_000);
+});
+
+const sd = (over: Partial<ServiceDeployment>): ServiceDeployment => ({
+  serviceDeploymentArn: 'arn:aws:ecs:eu-west-2:123456789012:service-deployment/c/web/ours',
+  status: 'IN_PROGRESS',
+  ...over,
+});
+
+test('the service deployment, followed by its ARN, catches an alarm rollback and names the alarm', async () => {
   const { deps } = setup();
-  let listed = 0;
-  ecsMock.on(ListServiceDeploymentsCommand).callsFake(() => {
-    listed++;
-    const old = { serviceDeploymentArn: 'sd/old', status: 'ROLLBACK_SUCCESSFUL', createdAt: new Date(1) };
-    if (listed === 1) return { serviceDeployments: [old] };
-    return {
-      serviceDeployments: [
-        {
-          serviceDeploymentArn: 'sd/ours',
-          status: 'ROLLBACK_IN_PROGRESS',
-          statusReason: 'circuit breaker',
-          createdAt: new Date(2),
-        },
-        old,
-      ],
-    };
+  const ours = 'arn:aws:ecs:eu-west-2:123456789012:service-deployment/c/web/ours';
+  const old = 'arn:aws:ecs:eu-west-2:123456789012:service-deployment/c/web/old';
+  const alarms = { deploymentConfiguration: { alarms: { alarmNames: ['api-5xx'], enable: true, rollback: true } } };
+  let described = 0;
+  ecsMock.on(DescribeServiceDeploymentsCommand).callsFake(() => {
+    described++;
+    if (described === 1) return { serviceDeployments: [sd({})] };
+    const alarm = { status: 'TRIGGERED' as const, alarmNames: ['api-5xx'], triggeredAlarmNames: ['api-5xx'] };
+    const status = described >= 5 ? 'ROLLBACK_SUCCESSFUL' : 'ROLLBACK_IN_PROGRESS';
+    return { serviceDeployments: [sd({ status, alarms: alarm })] };
+  });
+  ecsMock.on(UpdateServiceCommand).resolves({
+    service: svc([dep({}), prevDep({ status: 'ACTIVE' })], [], { currentServiceDeployment: ours, ...alarms }),
   });
   describeSequence([
-    svc([prevDep()]),
-    svc([dep({}), prevDep({ status: 'ACTIVE' })]),
-    svc([prevDep({ id: 'ecs-svc/3' })]),
+    svc([prevDep()], [], { currentServiceDeployment: old, ...alarms }),
+    svc([dep({}), prevDep({ status: 'ACTIVE' })], [], { currentServiceDeployment: ours, ...alarms }),
+    svc([prevDep({ id: 'ecs-svc/1' })], [], { currentServiceDeployment: ours, ...alarms }),
   ]);
   ecsMock.on(DescribeTasksCommand).resolves({
     tasks: [1, 2].map((n) => ({
@@ -408,9 +425,122 @@ test('the service-deployments API, when offered, catches a rollback early', asyn
     })),
   });
   const r = await deployService(deps, options);
-  expect(r.cause).toBe('circuit-breaker-rollback');
-  expect(r.message).toMatch(/ROLLBACK_IN_PROGRESS: circuit breaker/);
+  expect(r.cause).toBe('alarm');
   expect(r.outcome).toBe('rolled-back');
+  expect(r.message.split('\n')[0]).toBe('CloudWatch alarm api-5xx went into ALARM during the deployment of web:8');
+  expect(r.serviceDeploymentArn).toBe(ours);
+  // ECS rolls back itself: no second update, no StopServiceDeployment; the tasks were not diagnosed (they are fine).
+  expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(1);
+  expect(ecsMock.commandCalls(StopServiceDeploymentCommand)).toHaveLength(0);
+  expect(ecsMock.commandCalls(ListTasksCommand, { desiredStatus: 'STOPPED' })).toHaveLength(0);
+});
+
+test('a timeout of an in-progress service deployment is rolled back with StopServiceDeployment (ROLLBACK)', async () => {
+  const { deps } = setup();
+  const ours = 'arn:aws:ecs:eu-west-2:123456789012:service-deployment/c/web/ours';
+  let stopped = false;
+  ecsMock.on(StopServiceDeploymentCommand).callsFake(() => {
+    stopped = true;
+    return { serviceDeploymentArn: ours };
+  });
+  ecsMock.on(DescribeServiceDeploymentsCommand).callsFake(() => ({
+    serviceDeployments: [sd({ status: stopped ? 'ROLLBACK_SUCCESSFUL' : 'IN_PROGRESS' })],
+  }));
+  ecsMock
+    .on(UpdateServiceCommand)
+    .resolves({ service: svc([dep({}), prevDep({ status: 'ACTIVE' })], [], { currentServiceDeployment: ours }) });
+  ecsMock.on(DescribeServicesCommand).callsFake(() => ({
+    services: [
+      ecsMock.commandCalls(UpdateServiceCommand).length === 0
+        ? svc([prevDep()], [], { currentServiceDeployment: 'old' })
+        : stopped
+          ? svc([prevDep()], [], { currentServiceDeployment: ours })
+          : svc([dep({}), prevDep({ status: 'ACTIVE' })], [], { currentServiceDeployment: ours }),
+    ],
+  }));
+  ecsMock.on(ListTasksCommand, { desiredStatus: 'STOPPED' }).resolves({ taskArns: [] });
+  // Until the rollback, our two tasks sit PENDING (pulling); afterwards the previous revision's run.
+  ecsMock.on(DescribeTasksCommand).callsFake(() => ({
+    tasks: [1, 2].map((n) => ({
+      taskArn: `arn:aws:ecs:eu-west-2:123456789012:task/c/p${n}`,
+      taskDefinitionArn: stopped ? PREV : OURS,
+      lastStatus: stopped ? 'RUNNING' : 'PENDING',
+      createdAt: new Date(0),
+      pullStartedAt: new Date(1000),
+      attachments: [{ details: [{ name: 'privateIPv4Address', value: `10.0.0.${n}` }] }],
+    })),
+  }));
+  const r = await deployService(deps, { ...options, waitMinutes: 0.2 });
+  expect(r.cause).toBe('timeout');
+  expect(r.outcome).toBe('rolled-back');
+  expect(ecsMock.commandCalls(StopServiceDeploymentCommand)[0]?.args[0].input).toEqual({
+    serviceDeploymentArn: ours,
+    stopType: 'ROLLBACK',
+  });
+  expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(1);
+  expect(r.message).toMatch(/rolled back to web:7, which runs again \(StopServiceDeployment ROLLBACK\)/);
+  // Timed out with the tasks still starting: said from the tasks, first line included.
+  expect(r.report.join('\n')).toMatch(/task p1: PENDING for \d+ s \(image still being pulled\)/);
+  expect(r.message.split('\n')[0]).toMatch(
+    /^2 task\(s\) of web:8 still starting after 0.2 minute\(s\): task p1: PENDING/,
+  );
+});
+
+test('task-definition-arn deploys an existing revision: nothing registered, an INACTIVE one refused before any change', async () => {
+  const { deps } = setup();
+  describeSequence([svc([prevDep()]), svc([dep({ rolloutState: 'COMPLETED', runningCount: 2, pendingCount: 0 })])]);
+  ecsMock.on(DescribeTaskDefinitionCommand, { taskDefinition: 'web:8' }).resolves({
+    taskDefinition: {
+      taskDefinitionArn: OURS,
+      status: 'ACTIVE',
+      containerDefinitions: [{ name: 'web', image: 'nginx:1.29' }],
+    },
+  });
+  ecsMock.on(DescribeTaskDefinitionCommand, { taskDefinition: 'web:3' }).resolves({
+    taskDefinition: { taskDefinitionArn: ARN(3), status: 'INACTIVE', containerDefinitions: [] },
+  });
+  const r = await deployService(deps, { ...options, revision: { existing: 'web:8' } });
+  expect(r.outcome).toBe('succeeded');
+  expect(r.registered).toBe(false);
+  expect(r.images).toEqual([{ container: 'web', image: 'nginx:1.29' }]);
+  expect(ecsMock.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(0);
+  expect(ecsMock.commandCalls(UpdateServiceCommand)[0]?.args[0].input.taskDefinition).toBe(OURS);
+  const updates = ecsMock.commandCalls(UpdateServiceCommand).length;
+  await expect(deployService(deps, { ...options, revision: { existing: 'web:3' } })).rejects.toThrow(
+    /input 'task-definition-arn': web:3 is INACTIVE \(deregistered\)/,
+  );
+  expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(updates);
+});
+
+test.each([
+  {
+    name: 'wait-until a stage on a rolling service',
+    service: {},
+    waitUntil: { kind: 'stage', stage: 'BAKE_TIME' } as const,
+    error: /input 'wait-until': web uses ROLLING: a ROLLING deployment has no lifecycle stages/,
+  },
+  {
+    name: 'a CODE_DEPLOY service',
+    service: { deploymentController: { type: 'CODE_DEPLOY' as const } },
+    waitUntil: { kind: 'completed' } as const,
+    error: /uses the CODE_DEPLOY deployment controller; .* changed nothing/,
+  },
+  {
+    name: 'a missing cluster',
+    service: undefined,
+    waitUntil: { kind: 'completed' } as const,
+    error: /cluster 'c' not found in region eu-west-2: check the 'cluster' and 'aws-region' inputs/,
+  },
+])('refused before anything changes: $name', async ({ service, waitUntil, error }) => {
+  const { deps } = setup();
+  if (service === undefined) {
+    ecsMock
+      .on(DescribeServicesCommand)
+      .rejects(Object.assign(new Error('Cluster not found.'), { name: 'ClusterNotFoundException' }));
+  } else describeSequence([svc([prevDep()], [], service)]);
+  await expect(deployService(deps, { ...options, waitUntil })).rejects.toThrow(error);
+  expect(ecsMock.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(0);
+  expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(0);
 });
 
 test.each([
@@ -522,4 +652,36 @@ test('a service scaled to zero behind a load balancer succeeds without targets t
   expect(r.outcome).toBe('succeeded');
   expect(ecsMock.commandCalls(UpdateServiceCommand)[0]?.args[0].input.desiredCount).toBe(0);
   expect(elbMock.commandCalls(DescribeTargetHealthCommand)).toHaveLength(0);
+});
+
+test('a one-off task that takes most of the wait still leaves the update its own deadline', async () => {
+  const { deps, clock } = setup();
+  describeSequence([svc([prevDep()]), svc([dep({ rolloutState: 'COMPLETED', runningCount: 2, pendingCount: 0 })])]);
+  // Registration takes 10 s, the migration 55 s of the 60 s wait: past the first phase's deadline.
+  ecsMock.on(RegisterTaskDefinitionCommand).callsFake(async () => {
+    await clock.sleep(10_000);
+    return {
+      taskDefinition: {
+        taskDefinitionArn: OURS,
+        family: 'web',
+        containerDefinitions: taskDefinition.containerDefinitions,
+      },
+    };
+  });
+  const taskArn = 'arn:aws:ecs:eu-west-2:123456789012:task/c/migr';
+  ecsMock.on(RunTaskCommand).resolves({ tasks: [{ taskArn, lastStatus: 'PROVISIONING' }] });
+  const begun = clock.now();
+  ecsMock.on(DescribeTasksCommand, { tasks: [taskArn] }).callsFake(() => ({
+    tasks: [
+      {
+        taskArn,
+        lastStatus: clock.now() - begun >= 65_000 ? 'STOPPED' : 'RUNNING',
+        containers: [{ name: 'web', exitCode: 0 }],
+      },
+    ],
+  }));
+  const r = await deployService(deps, { ...options, runTask: { startedBy: 'deploy-actions' } });
+  expect(r.outcome).toBe('succeeded');
+  expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(1);
+  expect(clock.now()).toBeGreaterThan(60_000);
 });
