@@ -3,7 +3,13 @@
 // together by the phase's deadline, through an abort signal. Transient failures (throttling, 5xx, resets,
 // attempt timeouts) are retried with bounded, jittered back-off until that deadline, never a fixed count: an
 // outage shorter than the wait costs time, not the deploy.
-import { awsErrorName, DeployActionsError, errorMessage, isCredentialsExpired } from '@deploy-actions/core';
+import {
+  AwsCredentialsError,
+  awsErrorName,
+  DeployActionsError,
+  errorMessage,
+  isCredentialsExpired,
+} from '@deploy-actions/core';
 import type { DeployDeps } from './deps';
 
 /** Longest one attempt may take (connection, request and reply). */
@@ -28,13 +34,17 @@ export class DeadlineReached extends DeployActionsError {
   }
 }
 
-/** The credentials were rejected as expired twice in a row: nothing more can be done with AWS. */
+/**
+ * The credentials were rejected as expired twice in a row, or the step's credential provider could give none:
+ * nothing more can be done with AWS. `message` is the provider's own explanation when it has one.
+ */
 export class CredentialsExpired extends DeployActionsError {
   constructor(
     readonly what: string,
     readonly code: string,
+    message?: string,
   ) {
-    super(`AWS credentials expired (${code}) during ${what}`);
+    super(message ?? `AWS credentials expired (${code}) during ${what}`);
   }
 }
 
@@ -94,6 +104,11 @@ export async function call<T>(
       if (lastError !== undefined) deps.log.info(`${what}: AWS answers again`);
       return result;
     } catch (error) {
+      // The provider already tried every source the step allows (or none is set up): retrying cannot help, and
+      // its message says which source failed or how to configure one.
+      if (error instanceof AwsCredentialsError) {
+        throw new CredentialsExpired(what, 'AwsCredentialsError', error.message);
+      }
       if (isCredentialsExpired(error)) {
         // A refreshable credential provider gets one chance to hand out a new session; static ones cannot.
         if (++expired >= 2) throw new CredentialsExpired(what, awsErrorName(error) ?? 'ExpiredToken');
