@@ -202,7 +202,7 @@ test.each([
   [{ 'task-definitions': 'missing.json' }, /input 'task-definitions': file '.*missing\.json' does not exist/],
   [{ 'max-concurrency': '0' }, /input 'max-concurrency': is out of range/],
   [{ 'fail-on-warnings': 'maybe' }, /input 'fail-on-warnings': is not a boolean/],
-  [{ 'aws-region': 'London' }, /input 'aws-region': 'London' is not an AWS region code/],
+  [{ 'aws-region': 'London' }, /input 'aws-region': is not an AWS region code/],
 ])('bad input %j fails before any AWS call', async (inputs, message) => {
   const r = await verify(inputs, await workspace(), { AWS_ENDPOINT_URL: 'http://127.0.0.1:9' });
   expect(r.code).toBe(1);
