@@ -38,7 +38,7 @@ export async function readOptions(io: ActionIO): Promise<Options> {
   const region = awsClientConfig({ region: inputs.optional(INPUT.region), actionName: ACTION }, io.env).region;
   const manifest = await loadManifest(workspacePath(manifestFile, io.env), `input '${INPUT.manifest}'`);
   const relabelled: Manifest = { ...manifest, file: manifestFile };
-  environment(relabelled, envName);
+  environment(relabelled, envName, `input '${INPUT.environment}'`);
   // Every bad task definition file is reported at once.
   const errors = new ErrorCollector();
   const taskDefinitions: TaskDefinitionRefs[] = [];

@@ -278,7 +278,11 @@ describe('render-task-def main', () => {
     ],
     ['revision alone', { ...td, 'task-definition-revision': '3' }, 'only applies with task-definition-family'],
     ['arn malformed', { 'task-definition-arn': 'arn:aws:ecs:task/web' }, 'is not a task definition ARN'],
-    ['container name with space', { ...td, 'container-name': 'my api' }, "'my api' is not a container name"],
+    [
+      'container name with space',
+      { ...td, 'container-name': 'api, my api' },
+      "input 'container-name': entry 2 is not a container name",
+    ],
     [
       'image with space',
       { ...td, 'container-name': 'api', image: 'repo/api 2' },
@@ -298,7 +302,7 @@ describe('render-task-def main', () => {
     [
       'image and images for the only container',
       { 'task-definition': 'one.yml', image: 'a', images: 'api=b' },
-      "inputs 'image' and 'images': both give container 'api' an image",
+      "input 'image' and input 'images': both give container 'api' an image",
     ],
     [
       'images unknown container',
@@ -317,7 +321,16 @@ describe('render-task-def main', () => {
       "input 'environment-variables' line 1: has no '='",
     ],
     ['secrets line without name', { ...td, secrets: '=arn:x' }, "input 'secrets' line 1: has no name before ="],
-    ['environment name', { ...td, 'environment-variables': '1PORT=1' }, "'1PORT' is not a valid variable name"],
+    [
+      'environment name',
+      { ...td, 'environment-variables': 'A=1\n\n1PORT=1' },
+      "input 'environment-variables' line 3: does not start with a valid variable name",
+    ],
+    [
+      'images line without a container name',
+      { ...td, images: 'api=x\nmy api=y' },
+      "input 'images' line 2: does not start with a container name",
+    ],
     ['environment twice', { ...td, 'environment-variables': 'A=1\nA=2' }, "'A' is given twice"],
     [
       'environment-mode',
@@ -341,7 +354,7 @@ describe('render-task-def main', () => {
     [
       'manifest unknown environment',
       { ...td, 'parameters-manifest': manifest, environment: 'qa', 'aws-region': 'eu-west-2' },
-      "'qa' is not an environment",
+      "input 'environment': is not an environment of",
     ],
     [
       'manifest missing',
@@ -385,7 +398,7 @@ describe('render-task-def main', () => {
       { ...td, 'execution-role-arn': 'arn:aws:iam::123:role/x' },
       "input 'execution-role-arn': is neither an IAM role ARN nor a role name",
     ],
-    ['reserved tag', { ...td, tags: 'aws:owner=me' }, "the tag key 'aws:owner' is reserved"],
+    ['reserved tag', { ...td, tags: 'aws:owner=me' }, "input 'tags': a tag key starts with aws:, which AWS reserves"],
     [
       'unknown-keys value',
       { ...td, 'unknown-keys': 'ignore' },
