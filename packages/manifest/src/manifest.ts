@@ -1,5 +1,6 @@
 import { ConfigError, ErrorCollector, readStructuredFile } from '@deploy-actions/core';
 import { RULE_NAMES, SIMPLE_RULES, compileRegex, isHostname, type FormatRule } from './formats';
+import { parameterArn } from './references';
 
 /** The SSM parameter types. */
 export type ParameterType = 'String' | 'SecureString' | 'StringList';
@@ -387,44 +388,6 @@ export function parametersFor(manifest: Manifest, envName: string): ManifestPara
 export function parameterName(manifest: Manifest, envName: string, param: ManifestParameter | string): string {
   const name = typeof param === 'string' ? param : param.name;
   return `${environment(manifest, envName).path}${name}`;
-}
-
-/** The partition of a region (aws, aws-cn, aws-us-gov), needed to build ARNs. */
-export function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
-}
-
-/** The ARN of an SSM parameter. Names with a leading '/' give `parameter/a/b`, others `parameter/a`. */
-export function parameterArn(region: string, account: string, name: string): string {
-  return `arn:${partitionOf(region)}:ssm:${region}:${account}:parameter${name.startsWith('/') ? '' : '/'}${name}`;
-}
-
-export interface ParameterReference {
-  /** The parameter name as SSM knows it (with its leading '/' for path names). */
-  readonly name: string;
-  readonly region?: string;
-  readonly account?: string;
-}
-
-const ARN = /^arn:aws[a-z-]*:ssm:([a-z0-9-]*):(\d{12}):parameter(\/.*)$/;
-
-/**
- * Parses a task definition `secrets[].valueFrom` that points at Parameter Store: a name (`/a/b` or `b`) or an
- * ARN (`arn:aws:ssm:eu-west-2:123456789012:parameter/a/b`). Returns undefined for other services (Secrets
- * Manager ARNs), which are not Parameter Store references.
- */
-export function parseParameterReference(valueFrom: string): ParameterReference | undefined {
-  if (valueFrom.startsWith('arn:')) {
-    const m = ARN.exec(valueFrom);
-    if (!m) return undefined;
-    const [, region = '', account = '', rest = ''] = m;
-    // An ARN of a name without a leading '/' (parameter/NAME) refers to 'NAME', of a path to '/a/b'.
-    const name = rest.indexOf('/', 1) === -1 ? rest.slice(1) : rest;
-    return { name, ...(region !== '' && { region }), account };
-  }
-  return { name: valueFrom };
 }
 
 export interface TaskSecret {

@@ -7,8 +7,9 @@ import {
   parameterName,
   parametersFor,
   parseManifest,
-  parseParameterReference,
+  classifyReference,
   taskSecrets,
+  type Reference,
 } from '@deploy-actions/manifest';
 
 const base = {
@@ -184,20 +185,30 @@ describe('lookups and names', () => {
     ]);
   });
 
-  test.each([
-    ['/app/production/A', { name: '/app/production/A' }],
-    ['PLAIN', { name: 'PLAIN' }],
+  test.each<[string, Reference]>([
+    ['/app/production/A', { kind: 'parameter', form: 'path', name: '/app/production/A' }],
+    ['PLAIN', { kind: 'parameter', form: 'name', name: 'PLAIN' }],
     [
       'arn:aws:ssm:us-east-1:123456789012:parameter/app/production/A',
-      { name: '/app/production/A', region: 'us-east-1', account: '123456789012' },
+      { kind: 'parameter', form: 'arn', name: '/app/production/A', region: 'us-east-1', account: '123456789012' },
     ],
     [
       'arn:aws:ssm:eu-west-2:123456789012:parameter/PLAIN',
-      { name: 'PLAIN', region: 'eu-west-2', account: '123456789012' },
+      { kind: 'parameter', form: 'arn', name: 'PLAIN', region: 'eu-west-2', account: '123456789012' },
     ],
-    ['arn:aws:secretsmanager:eu-west-2:123456789012:secret:x', undefined],
-  ])('parses valueFrom %s', (valueFrom, expected) => {
-    expect(parseParameterReference(valueFrom)).toEqual(expected);
+    ['arn:aws:secretsmanager:eu-west-2:123456789012:secret:x', { kind: 'other' }],
+    ['arn:aws:secretsmanager:eu-west-2:123456789012:secret:db-AbCdEf:password::', { kind: 'other' }],
+    // What a value pasted into valueFrom looks like: never a reference, so never repeated.
+    ['p@ss w0rd!', { kind: 'invalid' }],
+    ['postgres://app:hunter2@db/app', { kind: 'invalid' }],
+    ['wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY+', { kind: 'invalid' }],
+    ['arn:aws:ssm:eu-west-2:123456789012:parameter/a b', { kind: 'invalid' }],
+    ['arn:not an arn', { kind: 'invalid' }],
+    ['', { kind: 'invalid' }],
+    ['/a//b', { kind: 'invalid' }],
+    [`/${'a'.repeat(1011)}`, { kind: 'invalid' }],
+  ])('classifies valueFrom %s', (valueFrom, expected) => {
+    expect(classifyReference(valueFrom)).toEqual(expected);
   });
 });
 
