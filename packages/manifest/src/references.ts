@@ -40,8 +40,11 @@ export type Reference =
 const PARAMETER_NAME = /^\/?[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
 const MAX_NAME = 1011;
 const SSM_ARN = /^arn:aws[a-z-]*:ssm:([a-z0-9-]*):(\d{12}):parameter(\/.*)$/;
-/** Any other service's ARN, e.g. arn:aws:secretsmanager:eu-west-2:123456789012:secret:db-AbCdEf[:key::]. */
-const OTHER_ARN = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:[A-Za-z0-9_.:/+=@-]+$/;
+/**
+ * Any other ARN, e.g. arn:aws:secretsmanager:eu-west-2:123456789012:secret:db-AbCdEf[:key::], including the
+ * placeholders of examples (arn:aws:ssm:region:0123456789:parameter/x): six colon-separated fields, no spaces.
+ */
+const OTHER_ARN = /^arn:[^\s:]+:[^\s:]+:[^\s:]*:[^\s:]*:\S+$/;
 
 export function isParameterName(name: string): boolean {
   return name.length <= MAX_NAME && PARAMETER_NAME.test(name);

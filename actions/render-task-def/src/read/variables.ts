@@ -1,4 +1,5 @@
 import type { KeyValue } from '@deploy-actions/core';
+import { classifyReference } from '@deploy-actions/manifest';
 import type { MergeMode, NamedValue } from '@deploy-actions/taskdef';
 import { INPUT, input } from '../inputs';
 import { ENV_NAME, type Reader } from './reader';
@@ -7,6 +8,9 @@ export interface Variables {
   readonly environment?: { readonly values: readonly NamedValue[]; readonly mode: MergeMode };
   readonly secrets?: { readonly values: readonly NamedValue[]; readonly mode: MergeMode };
 }
+
+const SECRET_FIX =
+  'write NAME=arn:aws:ssm:<region>:<account>:parameter/<path>, a parameter path, or a Secrets Manager ARN';
 
 /**
  * NAME=value lines whose names are valid and given once. A name that is not valid is pointed at by its line and
@@ -40,12 +44,16 @@ export function readVariables(r: Reader): Variables {
   const environmentMode = mode(INPUT.environmentMode);
   const secretsMode = mode(INPUT.secretsMode);
   const environment = named(r, INPUT.environment);
-  const secrets = named(r, INPUT.secrets, ({ key, value }) => {
+  const secrets = named(r, INPUT.secrets, ({ key, value, line }) => {
     if (value === '') {
+      errors.add(input(INPUT.secrets), `'${key}' has no valueFrom`, SECRET_FIX);
+    } else if (classifyReference(value).kind === 'invalid') {
+      // The commonest mistake: the secret itself (${{ secrets.X }}) where its Parameter Store reference belongs.
+      // It would be written into the task definition for anyone who may describe it, so it is refused unseen.
       errors.add(
-        input(INPUT.secrets),
-        `'${key}' has no valueFrom`,
-        'write NAME=arn:aws:ssm:...:parameter/... or a Secrets Manager ARN',
+        `${input(INPUT.secrets)} line ${line} (${key})`,
+        'is not a Parameter Store name, path or ARN, nor a Secrets Manager ARN (not shown: secrets takes where a value is stored, never the value)',
+        SECRET_FIX,
       );
     }
   });

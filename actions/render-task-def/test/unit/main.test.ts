@@ -338,6 +338,16 @@ describe('render-task-def main', () => {
       "input 'environment-mode': is not one of the allowed values — use one of: merge, replace",
     ],
     ['secret without valueFrom', { ...td, secrets: 'DB_PASSWORD=' }, "'DB_PASSWORD' has no valueFrom"],
+    [
+      'a secret value where its reference belongs',
+      {
+        ...td,
+        'container-name': 'api',
+        image: 'a',
+        secrets: 'A=arn:aws:ssm:eu-west-2:1:parameter/a\nDB_PASSWORD=p@ss w0rd!',
+      },
+      "input 'secrets' line 2 (DB_PASSWORD): is not a Parameter Store name, path or ARN, nor a Secrets Manager ARN (not shown",
+    ],
     ['secret and variable', { ...td, secrets: 'A=arn:x', 'environment-variables': 'A=1' }, "'A' is in both"],
     ['secrets-mode', { ...td, 'secrets-mode': 'overwrite' }, "input 'secrets-mode': is not one of the allowed values"],
     [

@@ -203,6 +203,10 @@ describe('lookups and names', () => {
     ['postgres://app:hunter2@db/app', { kind: 'invalid' }],
     ['wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY+', { kind: 'invalid' }],
     ['arn:aws:ssm:eu-west-2:123456789012:parameter/a b', { kind: 'invalid' }],
+    // Examples' placeholders are ARNs of no real account: another service's business, not a pasted value.
+    ['arn:aws:ssm:region:0123456789:parameter/secret', { kind: 'other' }],
+    ['arn:${Partition}:secretsmanager:${Region}:${Account}:secret:${SecretId}', { kind: 'other' }],
+    ['{{SECRETS_ARN}}:DATABASE_URL::', { kind: 'invalid' }],
     ['arn:not an arn', { kind: 'invalid' }],
     ['', { kind: 'invalid' }],
     ['/a//b', { kind: 'invalid' }],
