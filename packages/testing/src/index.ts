@@ -5,3 +5,4 @@ export * from './runner';
 export * from './platform';
 export * from './io';
 export * from './corpus';
+export * from './leaks';
