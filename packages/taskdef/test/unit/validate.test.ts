@@ -87,7 +87,7 @@ describe('validateTaskDefinition', () => {
     [
       'container name with a dot',
       (td) => ((nginx(td).name = 'web.1'), (nginx(td).dependsOn = [])),
-      "containerDefinitions[0] ('web.1').name: is not a valid container name",
+      'containerDefinitions[0].name: is not a valid container name',
     ],
     ['container without an image', (td) => delete api(td).image, "containerDefinitions[1] ('api').image: is missing"],
     ['blank image', (td) => (api(td).image = '  '), "('api').image: is missing"],
