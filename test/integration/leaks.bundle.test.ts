@@ -3,17 +3,18 @@
 // value is masked whole, a cut piece of it is not). Each secret, and every 6-character fragment of it, must be
 // absent from stdout, stderr, GITHUB_OUTPUT, the job summary and every file under RUNNER_TEMP. Each case also
 // checks that the run failed where it should, so a case cannot pass by never reaching the code it is about.
-import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
   leaksOf,
+  localClientConfig,
+  putParameters,
   runBundle,
   startMoto,
   STEP_DEBUG_ENV,
   TEST_ACCOUNT,
-  TEST_REGION,
   type Moto,
 } from '@deploy-actions/testing';
 
@@ -332,17 +333,11 @@ const VERIFY: Case[] = [
 let moto: Moto;
 beforeAll(async () => {
   moto = await startMoto();
-  const ssm = new SSMClient({
-    region: TEST_REGION,
-    endpoint: moto.endpoint,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  const ssm = new SSMClient(localClientConfig(moto.endpoint));
+  await putParameters(ssm, {
+    '/leak/ci/RAILS_MASTER_KEY': { type: 'SecureString', value: SHORT_HEX },
+    '/leak/ci/DB_PASSWORD': { type: 'SecureString', value: PASSWORD },
   });
-  for (const [Name, Value] of [
-    ['/leak/ci/RAILS_MASTER_KEY', SHORT_HEX],
-    ['/leak/ci/DB_PASSWORD', PASSWORD],
-  ] as const) {
-    await ssm.send(new PutParameterCommand({ Name, Value, Type: 'SecureString', Overwrite: true }));
-  }
   ssm.destroy();
 });
 afterAll(async () => {

@@ -6,3 +6,4 @@ export * from './platform';
 export * from './io';
 export * from './corpus';
 export * from './leaks';
+export * from './ssm';

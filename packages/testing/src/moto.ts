@@ -57,3 +57,11 @@ export async function startMoto(): Promise<Moto> {
       }),
   };
 }
+
+/** SDK client configuration for a local endpoint (moto, the simulator): the test region and dummy credentials. */
+export function localClientConfig(
+  endpoint: string,
+  region = TEST_REGION,
+): { region: string; endpoint: string; credentials: { accessKeyId: string; secretAccessKey: string } } {
+  return { region, endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+}

@@ -3,8 +3,15 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { runBundle, startMoto, TEST_REGION, type Moto } from '@deploy-actions/testing';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import {
+  localClientConfig,
+  putParameters,
+  runBundle,
+  startMoto,
+  type Moto,
+  type SeedParameters,
+} from '@deploy-actions/testing';
 
 const N = 10000;
 const names = Array.from({ length: N }, (_, i) => `SETTING_${String(i).padStart(5, '0')}`);
@@ -16,23 +23,12 @@ const invalid = (i: number): boolean => i % 10 === 1;
 let moto: Moto;
 beforeAll(async () => {
   moto = await startMoto();
-  const ssm = new SSMClient({
-    region: TEST_REGION,
-    endpoint: moto.endpoint,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  const ssm = new SSMClient(localClientConfig(moto.endpoint));
+  const seed: SeedParameters = {};
+  names.forEach((name, i) => {
+    if (!missing(i)) seed[`${PATH}${name}`] = { type: 'String', value: invalid(i) ? 'http' : '443' };
   });
-  const present = names.map((name, i) => ({ name, i })).filter(({ i }) => !missing(i));
-  for (let k = 0; k < present.length; k += 50) {
-    await Promise.all(
-      present
-        .slice(k, k + 50)
-        .map(({ name, i }) =>
-          ssm.send(
-            new PutParameterCommand({ Name: `${PATH}${name}`, Type: 'String', Value: invalid(i) ? 'http' : '443' }),
-          ),
-        ),
-    );
-  }
+  await putParameters(ssm, seed, 50);
   ssm.destroy();
 }, 300000);
 afterAll(async () => {

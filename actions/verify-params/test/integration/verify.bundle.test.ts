@@ -4,27 +4,26 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import {
   REPO_ROOT,
   TEST_ACCOUNT,
   TEST_REGION,
   everythingVisible,
+  localClientConfig,
+  putParameters,
   runBundle,
   startMoto,
   type Moto,
   type RunResult,
+  type SeedParameters,
 } from '@deploy-actions/testing';
 
 let moto: Moto;
 let ssm: SSMClient;
 beforeAll(async () => {
   moto = await startMoto();
-  ssm = new SSMClient({
-    region: TEST_REGION,
-    endpoint: moto.endpoint,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-  });
+  ssm = new SSMClient(localClientConfig(moto.endpoint));
 });
 afterAll(async () => {
   ssm.destroy();
@@ -34,15 +33,9 @@ beforeEach(async () => {
   await moto.reset();
 });
 
-type Values = Record<string, { type: 'String' | 'SecureString'; value: string }>;
+type Values = SeedParameters;
 
-async function seed(values: Values): Promise<void> {
-  await Promise.all(
-    Object.entries(values).map(([Name, p]) =>
-      ssm.send(new PutParameterCommand({ Name, Type: p.type, Value: p.value, Overwrite: true })),
-    ),
-  );
-}
+const seed = (values: Values): Promise<void> => putParameters(ssm, values);
 
 function platform(env: string): Values {
   const p = `/learning-platform/${env}/`;
