@@ -1,6 +1,5 @@
 import { ConfigError, ErrorCollector, readStructuredFile } from '@deploy-actions/core';
 import { RULE_NAMES, SIMPLE_RULES, compileRegex, isHostname, type FormatRule } from './formats';
-import { parameterArn } from './references';
 
 /** The SSM parameter types. */
 export type ParameterType = 'String' | 'SecureString' | 'StringList';
@@ -388,31 +387,4 @@ export function parametersFor(manifest: Manifest, envName: string): ManifestPara
 export function parameterName(manifest: Manifest, envName: string, param: ManifestParameter | string): string {
   const name = typeof param === 'string' ? param : param.name;
   return `${environment(manifest, envName).path}${name}`;
-}
-
-export interface TaskSecret {
-  /** Container the secret belongs to (the parameter's, else the manifest default, else the fallback given). */
-  readonly container: string | undefined;
-  /** Variable name in the container. */
-  readonly name: string;
-  /** Full parameter ARN. */
-  readonly valueFrom: string;
-  readonly parameter: ManifestParameter;
-}
-
-/**
- * The ECS `secrets` entries that wire every manifest parameter of an environment into a task definition.
- * Every parameter (secret or not) is delivered through `valueFrom`, so the task reads Parameter Store at start.
- */
-export function taskSecrets(
-  manifest: Manifest,
-  envName: string,
-  options: { region: string; account: string; container?: string },
-): TaskSecret[] {
-  return parametersFor(manifest, envName).map((p) => ({
-    container: p.container ?? manifest.container ?? options.container,
-    name: p.env,
-    valueFrom: parameterArn(options.region, options.account, parameterName(manifest, envName, p)),
-    parameter: p,
-  }));
 }

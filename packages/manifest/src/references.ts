@@ -1,3 +1,5 @@
+import { parameterName, parametersFor, type Manifest, type ManifestParameter } from './manifest';
+
 /**
  * Parameter Store references: the ARNs render-task-def writes into `secrets[].valueFrom`, and what verify-params
  * reads back out of one. A valueFrom is repeated in messages only when it has the shape of a reference, because
@@ -62,4 +64,31 @@ export function classifyReference(valueFrom: string): Reference {
   if (valueFrom.startsWith('arn:')) return OTHER_ARN.test(valueFrom) ? { kind: 'other' } : { kind: 'invalid' };
   if (!isParameterName(valueFrom)) return { kind: 'invalid' };
   return { kind: 'parameter', form: valueFrom.startsWith('/') ? 'path' : 'name', name: valueFrom };
+}
+
+export interface TaskSecret {
+  /** Container the secret belongs to (the parameter's, else the manifest default, else the fallback given). */
+  readonly container: string | undefined;
+  /** Variable name in the container. */
+  readonly name: string;
+  /** Full parameter ARN. */
+  readonly valueFrom: string;
+  readonly parameter: ManifestParameter;
+}
+
+/**
+ * The ECS `secrets` entries that wire every manifest parameter of an environment into a task definition.
+ * Every parameter (secret or not) is delivered through `valueFrom`, so the task reads Parameter Store at start.
+ */
+export function taskSecrets(
+  manifest: Manifest,
+  envName: string,
+  options: { region: string; account: string; container?: string },
+): TaskSecret[] {
+  return parametersFor(manifest, envName).map((p) => ({
+    container: p.container ?? manifest.container ?? options.container,
+    name: p.env,
+    valueFrom: parameterArn(options.region, options.account, parameterName(manifest, envName, p)),
+    parameter: p,
+  }));
 }
