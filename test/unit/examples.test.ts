@@ -1,5 +1,5 @@
-// The example task definitions match the platform (DESIGN §1, the seed) and pass render-task-def's own
-// cleaning and validation; the API's secrets are exactly the manifest's 17 parameters as SSM ARNs; the
+// The example task definitions match the platform (its services and 17 parameters) and pass render-task-def's
+// own cleaning and validation; the API's secrets are exactly the manifest's 17 parameters as SSM ARNs; the
 // frontend's per-environment nginx settings pass the nginx configuration's validation and are covered by the
 // load balancer's certificates of that environment.
 import * as path from 'node:path';

@@ -102,28 +102,29 @@ export function readOptions(io: ActionIO): BuildNginxImageOptions {
   });
   const sha = env['GITHUB_SHA'];
   if (!sha || !/^[0-9a-f]{40}$/.test(sha)) {
-    errors.add('GITHUB_SHA', `'${sha ?? ''}' is not a commit SHA`, 'run the action in a GitHub Actions job');
+    errors.add(
+      'GITHUB_SHA',
+      sha ? 'is not a commit SHA (40 hex digits)' : 'is not set',
+      'run the action in a GitHub Actions job',
+    );
   }
-  const tags = [...new Set([...(sha ? [sha] : []), ...words(inputs.raw(INPUT.tags))])];
-  for (const tag of tags) {
+  const given = words(inputs.raw(INPUT.tags));
+  given.forEach((tag, i) => {
     if (!isValidTag(tag))
       errors.add(
         `input '${INPUT.tags}'`,
-        `'${tag}' is not a valid tag`,
+        `tag ${i + 1} is not a valid tag`,
         'use letters, digits, _ . - (max 128, not starting with . or -)',
       );
-  }
+  });
+  const tags = [...new Set([...(sha ? [sha] : []), ...given])];
   const base = errors.attempt(() =>
     parseReference(inputs.optional(INPUT.baseImage) ?? DEFAULT_BASE_IMAGE, `input '${INPUT.baseImage}'`),
   );
   const platformText = inputs.optional(INPUT.platform) ?? 'linux/amd64';
   const platform = parsePlatform(platformText);
   if (!/^[a-z0-9]+\/[a-z0-9_]+(\/v\d+)?$/.test(platformText)) {
-    errors.add(
-      `input '${INPUT.platform}'`,
-      `'${platformText}' is not os/architecture[/variant]`,
-      'use e.g. linux/amd64 or linux/arm64',
-    );
+    errors.add(`input '${INPUT.platform}'`, 'is not os/architecture[/variant]', 'use e.g. linux/amd64 or linux/arm64');
   }
   const builder = errors.attempt(() => inputs.oneOf(INPUT.builder, ['oci', 'docker'] as const, 'oci')) ?? 'oci';
   const dockerfile = inputs.optional(INPUT.dockerfile);

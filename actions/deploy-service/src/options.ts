@@ -163,7 +163,9 @@ export async function readOptions(io: ActionIO): Promise<Options> {
   const environment = problems.attempt(() => inputs.optional(INPUT.environment));
   const environmentUrl = problems.attempt(() => inputs.optional(INPUT.environmentUrl));
   if (environmentUrl !== undefined && !/^https?:\/\/\S+$/.test(environmentUrl)) {
-    problems.push(new ConfigError(`input '${INPUT.environmentUrl}'`, `'${environmentUrl}' is not an http(s) URL`));
+    problems.push(
+      new ConfigError(`input '${INPUT.environmentUrl}'`, 'is not an http(s) URL', 'use e.g. https://app.example.com'),
+    );
   }
   if (environment !== undefined && token === undefined) {
     problems.push(

@@ -25,7 +25,8 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { FIELD_INPUTS, INPUT, readOptions, type Options } from './options';
+import { FIELD_INPUTS, INPUT, input, RENDER_LABELS } from './inputs';
+import { readOptions, type Options } from './options';
 import { describeChange, renderSummary } from './summary';
 
 export const ACTION = 'render-task-def';
@@ -62,7 +63,7 @@ export function awsDeps(io: ActionIO): RenderDeps {
   };
 }
 
-async function describe(options: Options, deps: RenderDeps, reference: string, input: string): Promise<unknown> {
+async function describe(options: Options, deps: RenderDeps, reference: string, from: string): Promise<unknown> {
   try {
     return await deps.describeTaskDefinition(reference, options.region);
   } catch (error) {
@@ -70,8 +71,8 @@ async function describe(options: Options, deps: RenderDeps, reference: string, i
     const name = awsErrorName(error);
     if (name === 'ClientException' || name === 'InvalidParameterException') {
       throw new ConfigError(
-        `input '${input}'`,
-        `ECS cannot find the task definition '${reference}' (${awsErrorName(error) ?? 'error'})`,
+        input(from),
+        `ECS cannot find the task definition '${reference}' (${name})`,
         'check the name, that a revision is ACTIVE, and the region (aws-region / AWS_REGION)',
       );
     }
@@ -97,16 +98,18 @@ async function account(options: Options, deps: RenderDeps, region: string): Prom
 }
 
 export async function main(io: ActionIO, deps: RenderDeps = awsDeps(io)): Promise<void> {
-  const options = readOptions(io.inputs, io.env);
+  const options = readOptions(io);
   const { source, plan } = options;
   const where = source.kind === 'file' ? `file '${source.display}'` : `task definition '${source.reference}'`;
 
   // Everything local first: the manifest and its environment, so a typo fails before any AWS call.
-  const manifest = options.manifest ? await loadManifest(options.manifest.path) : undefined;
-  if (manifest && options.manifest) manifestEnvironment(manifest, options.manifest.environment);
+  const manifest = options.manifest ? await loadManifest(options.manifest.path, input(INPUT.manifest)) : undefined;
+  if (manifest && options.manifest) {
+    manifestEnvironment(manifest, options.manifest.environment, input(INPUT.manifestEnvironment));
+  }
   if (manifest && options.region === undefined) {
     throw new ConfigError(
-      `input '${INPUT.region}'`,
+      input(INPUT.region),
       'is needed to build the SSM parameter ARNs of the manifest',
       'set aws-region or AWS_REGION',
     );
@@ -124,7 +127,7 @@ export async function main(io: ActionIO, deps: RenderDeps = awsDeps(io)): Promis
   const check = (
     renderOptions: RenderOptions,
   ): { rendered: RegisterTaskDefinitionCommandInput; warnings: readonly string[] } => {
-    const rendered = renderTaskDefinition(cleaned.taskDefinition, renderOptions);
+    const rendered = renderTaskDefinition(cleaned.taskDefinition, renderOptions, RENDER_LABELS);
     const changed = changedContainers(cleaned.taskDefinition, renderOptions);
     const { warnings } = validateTaskDefinition(rendered, { where, stage: 'render', changed, inputs: FIELD_INPUTS });
     return { rendered, warnings };

@@ -1,13 +1,20 @@
 // GetParameters calls and wall time of verify-params for 17 (the platform manifest), 1,000 and 5,000 parameters
 // against a real moto server, and the bundle size. Calls are counted by SDK middleware and must be ⌈N/10⌉.
 import * as path from 'node:path';
-import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { loadManifest, parseManifest, type Manifest } from '@deploy-actions/manifest';
 import { sdkGetParameters, verifyParameters } from '@deploy-actions/params';
-import { REPO_ROOT, TEST_REGION, startMoto } from '@deploy-actions/testing';
+import {
+  localClientConfig,
+  putParameters,
+  REPO_ROOT,
+  startMoto,
+  TEST_REGION,
+  type SeedParameters,
+} from '@deploy-actions/testing';
 import type { Figure } from '../../../scripts/bench';
 
-type Seed = Record<string, { type: 'String' | 'SecureString'; value: string }>;
+type Seed = SeedParameters;
 
 const PLATFORM: Record<string, [type: 'String' | 'SecureString', value: string]> = {
   HOST_NAME: ['String', 'app.zanda360.com'],
@@ -51,26 +58,11 @@ function synthetic(n: number): { manifest: Manifest; seed: Seed } {
   return { manifest: parseManifest(doc, `bench-${n}.yml`), seed };
 }
 
-async function put(ssm: SSMClient, seed: Seed): Promise<void> {
-  const entries = Object.entries(seed);
-  for (let i = 0; i < entries.length; i += 25) {
-    await Promise.all(
-      entries
-        .slice(i, i + 25)
-        .map(([Name, p]) => ssm.send(new PutParameterCommand({ Name, Type: p.type, Value: p.value, Overwrite: true }))),
-    );
-  }
-}
-
 export default async function bench(): Promise<Figure[]> {
   const figures: Figure[] = [];
   const moto = await startMoto();
   try {
-    const ssm = new SSMClient({
-      region: TEST_REGION,
-      endpoint: moto.endpoint,
-      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-    });
+    const ssm = new SSMClient(localClientConfig(moto.endpoint));
     let calls = 0;
     ssm.middlewareStack.add(
       (next, context) => async (args) => {
@@ -90,7 +82,7 @@ export default async function bench(): Promise<Figure[]> {
       { n: 5000, environment: 'bench', ...synthetic(5000) },
     ];
     for (const c of cases) {
-      await put(ssm, c.seed);
+      await putParameters(ssm, c.seed, 25);
       calls = 0;
       const started = performance.now();
       const result = await verifyParameters(

@@ -11,13 +11,16 @@ import {
 } from '@deploy-actions/core';
 import { environment } from '@deploy-actions/manifest';
 import {
+  countsLine,
   outcome,
   reportJson,
   sdkGetParameters,
   summaryMarkdown,
   verifyParameters,
   type GetParameters,
+  type Outcome,
   type Problem,
+  type VerifyResult,
 } from '@deploy-actions/params';
 import { ACTION, readOptions } from './options';
 
@@ -35,9 +38,32 @@ function sdkFor(region: string, io: ActionIO): GetParameters {
   return async (input) => sdkGetParameters(await client)(input);
 }
 
+/** At most 10 problems in one sentence: GitHub shows an annotation in a few lines, the rest is in the report. */
 function list(problems: readonly Problem[]): string {
   const shown = problems.slice(0, 10).map((p) => `${p.name} (${p.reason})`);
   return `${shown.join('; ')}${problems.length > 10 ? `; and ${problems.length - 10} more` : ''}`;
+}
+
+/** GitHub shows the first 10 annotations of each kind per step; the rest of the problems are plain log lines. */
+const ANNOTATIONS = 10;
+
+/** Every parameter's line, then the problems as annotations (missing and invalid as errors), then the counts. */
+function logResult(io: ActionIO, result: VerifyResult, out: Outcome): void {
+  for (const p of result.parameters) {
+    const mark = p.status === 'ok' ? '✓' : p.status === 'warning' ? '!' : '✗';
+    io.log.info(
+      `${mark} ${p.fullName} ${p.actualType ?? ''} ${p.status}${p.reasons.length ? `: ${p.reasons.join('; ')}` : ''}`,
+    );
+  }
+  const shown = { error: 0, warning: 0 };
+  for (const p of out.problems) {
+    const kind = p.level === 'warning' ? 'warning' : 'error';
+    const line = `${p.level}: ${p.name}: ${p.reason}`;
+    if (shown[kind]++ < ANNOTATIONS) io.log[kind](line);
+    else io.log.info(line);
+  }
+  for (const f of result.findings) if (f.level === 'hint') io.log.notice(`${f.where}: ${f.message}`);
+  io.log.info(`${out.counts.parameters} parameters, ${result.calls} GetParameters calls: ${countsLine(out.counts)}`);
 }
 
 export async function main(io: ActionIO, deps: MainDeps = {}): Promise<void> {
@@ -57,7 +83,7 @@ export async function main(io: ActionIO, deps: MainDeps = {}): Promise<void> {
     }
     return client;
   };
-  const env = environment(options.manifest, options.environment);
+  const env = environment(options.manifest, options.environment, `input 'environment'`);
   const result = await io.log.group(
     `Checking the parameters of '${options.environment}' under ${env.path} in ${options.region}`,
     () =>
@@ -73,23 +99,7 @@ export async function main(io: ActionIO, deps: MainDeps = {}): Promise<void> {
       ),
   );
   const out = outcome(result, options.failOnWarnings);
-  for (const p of result.parameters) {
-    const mark = p.status === 'ok' ? '✓' : p.status === 'warning' ? '!' : '✗';
-    io.log.info(
-      `${mark} ${p.fullName} ${p.actualType ?? ''} ${p.status}${p.reasons.length ? `: ${p.reasons.join('; ')}` : ''}`,
-    );
-  }
-  for (const f of result.findings) {
-    const line = `${f.where}: ${f.message}`;
-    if (f.level === 'error') io.log.error(line);
-    else if (f.level === 'warning') io.log.warning(line);
-    else io.log.notice(line);
-  }
-  for (const w of out.warnings)
-    if (!result.findings.some((f) => f.parameter === w.name)) io.log.warning(`${w.name}: ${w.reason}`);
-  io.log.info(
-    `${result.parameters.length} parameters, ${result.calls} GetParameters calls: ${out.missing.length} missing, ${out.invalid.length} invalid, ${out.warnings.length} warnings`,
-  );
+  logResult(io, result, out);
 
   const reportDir = io.env['RUNNER_TEMP'] ?? tmpdir();
   await mkdir(reportDir, { recursive: true });
@@ -99,14 +109,17 @@ export async function main(io: ActionIO, deps: MainDeps = {}): Promise<void> {
   io.setOutput('invalid', redact(JSON.stringify(out.invalid), seen));
   io.setOutput('warnings', redact(JSON.stringify(out.warnings), seen));
   io.setOutput('report', reportPath);
-  await io.writeSummary(redact(summaryMarkdown(result, out), seen));
+  await io.writeSummary(redact(summaryMarkdown(result, out, path.basename(reportPath)), seen));
 
   if (out.failed) {
+    const { counts } = out;
+    const more = (n: number): string => (n > 10 ? `, and ${n - 10} more` : '');
     const parts: string[] = [];
-    if (out.missing.length > 0) parts.push(`${out.missing.length} missing: ${out.missing.slice(0, 10).join(', ')}`);
-    if (out.invalid.length > 0) parts.push(`${out.invalid.length} invalid: ${list(out.invalid)}`);
-    if (options.failOnWarnings && out.warnings.length > 0) {
-      parts.push(`${out.warnings.length} warnings (fail-on-warnings is true): ${list(out.warnings)}`);
+    if (counts.missing > 0)
+      parts.push(`${counts.missing} missing: ${out.missing.slice(0, 10).join(', ')}${more(counts.missing)}`);
+    if (counts.invalid > 0) parts.push(`${counts.invalid} invalid: ${list(out.invalid)}`);
+    if (options.failOnWarnings && counts.warnings > 0) {
+      parts.push(`${counts.warnings} warnings (fail-on-warnings is true): ${list(out.warnings)}`);
     }
     const hint = result.findings.find((f) => f.level === 'hint');
     throw new DeployActionsError(

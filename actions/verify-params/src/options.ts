@@ -32,7 +32,7 @@ export async function readOptions(io: ActionIO): Promise<Options> {
   const region = awsRegion(inputs.optional(INPUT.region), io.env);
   const manifest = await loadManifest(workspacePath(manifestFile, io.env), `input '${INPUT.manifest}'`);
   const relabelled: Manifest = { ...manifest, file: manifestFile };
-  environment(relabelled, envName);
+  environment(relabelled, envName, `input '${INPUT.environment}'`);
   // Every bad task definition file is reported at once.
   const errors = new ErrorCollector();
   const taskDefinitions: TaskDefinitionRefs[] = [];

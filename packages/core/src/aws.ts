@@ -18,7 +18,12 @@ export function awsRegion(input: string | undefined, env: NodeJS.ProcessEnv = pr
     );
   }
   if (!isAwsRegion(region)) {
-    throw new ConfigError("input 'aws-region'", `'${region}' is not an AWS region code`, 'use e.g. eu-west-2');
+    // Not repeated: it may come from an input a secret was pasted into by mistake.
+    throw new ConfigError(
+      input === undefined ? 'AWS_REGION / AWS_DEFAULT_REGION' : "input 'aws-region'",
+      'is not an AWS region code',
+      'use e.g. eu-west-2',
+    );
   }
   return region;
 }

@@ -197,10 +197,15 @@ const perRun = new WeakMap<CredentialIO, RuntimeConfigAwsCredentialIdentityProvi
  * The provider every AWS client of one action run shares (one lookup, one STS call for a web identity), from
  * its aws-credential-sources input. Called wherever a client is built; the first call reads the input.
  */
+/** The sources the step's aws-credential-sources input allows (every action declares it). */
+export function readCredentialSources(inputs: Pick<CredentialIO['inputs'], 'raw'>): CredentialSource[] {
+  return parseCredentialSources(inputs.raw(CREDENTIAL_SOURCES_INPUT));
+}
+
 export function actionCredentials(io: CredentialIO): RuntimeConfigAwsCredentialIdentityProvider {
   let provider = perRun.get(io);
   if (provider === undefined) {
-    const sources = parseCredentialSources(io.inputs.raw(CREDENTIAL_SOURCES_INPUT));
+    const sources = readCredentialSources(io.inputs);
     if (io.env['AWS_PROFILE'] && !sources.includes('profile')) {
       io.log.warning(
         `AWS_PROFILE is set but not used: add profile to ${CREDENTIAL_SOURCES_INPUT} to use the shared files`,

@@ -7,6 +7,8 @@ export type GetInput = (name: string) => string;
 export interface KeyValue {
   readonly key: string;
   readonly value: string;
+  /** The line of the input it was on (1-based, blank and comment lines counted), for messages. */
+  readonly line: number;
 }
 
 const TRUE = new Set(['true', 'True', 'TRUE']);
@@ -98,11 +100,16 @@ function rangeHint(options: { min?: number; max?: number }): string {
   return `use a number${min !== undefined ? ` from ${min}` : ''}${max !== undefined ? ` up to ${max}` : ''}`;
 }
 
-export function splitLines(text: string): string[] {
+/** Non-empty, non-comment lines, trimmed, with their 1-based line numbers in the text. */
+function numberedLines(text: string): { text: string; line: number }[] {
   return text
     .split(/\r?\n/)
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('#'));
+    .map((line, i) => ({ text: line.trim(), line: i + 1 }))
+    .filter(({ text: line }) => line !== '' && !line.startsWith('#'));
+}
+
+export function splitLines(text: string): string[] {
+  return numberedLines(text).map((l) => l.text);
 }
 
 /**
@@ -110,16 +117,16 @@ export function splitLines(text: string): string[] {
  * continuation of a multi-line value (a key, a certificate), which may be secret.
  */
 export function parseKeyValues(text: string, where: string): KeyValue[] {
-  return splitLines(text).map((line, index) => {
+  return numberedLines(text).map(({ text: line, line: number }) => {
     const at = line.indexOf('=');
     if (at <= 0) {
       throw new ConfigError(
-        `${where} line ${index + 1}`,
+        `${where} line ${number}`,
         at === 0 ? 'has no name before =' : "has no '=' (the line is not shown: values may be secret)",
         'write one NAME=value per line; a value cannot span lines',
       );
     }
-    return { key: line.slice(0, at).trim(), value: line.slice(at + 1).trim() };
+    return { key: line.slice(0, at).trim(), value: line.slice(at + 1).trim(), line: number };
   });
 }
 

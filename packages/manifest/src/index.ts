@@ -1,2 +1,3 @@
 export * from './formats';
 export * from './manifest';
+export * from './references';

@@ -62,6 +62,16 @@ function typeOf(value: unknown): string {
   return `a ${typeof value}`;
 }
 
+/**
+ * Why a pattern does not compile, without the pattern: V8's message repeats it ("Invalid regular expression:
+ * /…/u: Unterminated group"), and only the reason after the last ': ' is grammar.
+ */
+function regexReason(error: unknown): string {
+  const message = error instanceof Error ? error.message : '';
+  const reason = message.slice(message.lastIndexOf(': ') + 2);
+  return /^[A-Za-z ]+$/.test(reason) ? reason.toLowerCase() : 'it does not compile';
+}
+
 /** Reports keys the format does not define (a typo such as `requried` must not be silently ignored). */
 function unknownKeys(errors: ErrorCollector, where: string, doc: Doc, known: readonly string[]): void {
   for (const key of Object.keys(doc)) {
@@ -73,7 +83,7 @@ function parseFormat(errors: ErrorCollector, where: string, raw: unknown): Forma
   const fix = `use one of: ${SIMPLE_RULES.join(', ')}; or {rule: hex, length: N}; or {rule: regex, pattern: '...'}`;
   if (typeof raw === 'string') {
     if ((SIMPLE_RULES as readonly string[]).includes(raw)) return { rule: raw as (typeof SIMPLE_RULES)[number] };
-    errors.add(where, `'${raw}' is not a known rule`, fix);
+    errors.add(where, 'is not a known rule', fix);
     return undefined;
   }
   if (!isObject(raw)) {
@@ -82,7 +92,7 @@ function parseFormat(errors: ErrorCollector, where: string, raw: unknown): Forma
   }
   const rule = raw['rule'];
   if (typeof rule !== 'string' || !(RULE_NAMES as readonly string[]).includes(rule)) {
-    errors.add(`${where}.rule`, rule === undefined ? 'is missing' : `${JSON.stringify(rule)} is not a known rule`, fix);
+    errors.add(`${where}.rule`, rule === undefined ? 'is missing' : 'is not a known rule', fix);
     return undefined;
   }
   if (rule === 'hex') {
@@ -106,7 +116,7 @@ function parseFormat(errors: ErrorCollector, where: string, raw: unknown): Forma
     try {
       compileRegex(pattern);
     } catch (error) {
-      errors.add(`${where}.pattern`, `is not a valid regular expression (${(error as Error).message})`);
+      errors.add(`${where}.pattern`, `is not a valid regular expression (${regexReason(error)})`);
       return undefined;
     }
     if (description !== undefined && typeof description !== 'string') {
@@ -139,7 +149,7 @@ function parseEnvironment(errors: ErrorCollector, where: string, name: string, r
     if (!PATH.test(path as string)) {
       errors.add(
         `${where}.path`,
-        `'${path as string}' is not an SSM path`,
+        'is not an SSM path',
         "start with '/', use letters, digits, '_', '.', '-' between slashes",
       );
     }
@@ -176,7 +186,7 @@ function parseParameter(
   if (typeof name !== 'string' || !PARAM_NAME.test(name)) {
     errors.add(
       `${where}.name`,
-      name === undefined ? 'is missing' : `${JSON.stringify(name)} is not a parameter name`,
+      name === undefined ? 'is missing' : 'is not a parameter name',
       "use letters, digits, '_', '.', '-' (the environment path is added in front)",
     );
     return undefined;
@@ -206,11 +216,7 @@ function parseParameter(
   let type: ParameterType = secret ? 'SecureString' : 'String';
   if (rawType !== undefined) {
     if (typeof rawType !== 'string' || !(PARAMETER_TYPES as readonly string[]).includes(rawType)) {
-      errors.add(
-        `${at}.type`,
-        `${JSON.stringify(rawType)} is not an SSM type`,
-        `use one of: ${PARAMETER_TYPES.join(', ')}`,
-      );
+      errors.add(`${at}.type`, 'is not an SSM type', `use one of: ${PARAMETER_TYPES.join(', ')}`);
     } else type = rawType as ParameterType;
   }
   if (secret && type !== 'SecureString') {
@@ -219,15 +225,11 @@ function parseParameter(
   const format = raw['format'] === undefined ? undefined : parseFormat(errors, `${at}.format`, raw['format']);
   const container = str('container');
   if (container !== undefined && !CONTAINER.test(container)) {
-    errors.add(`${at}.container`, `'${container}' is not a container name`);
+    errors.add(`${at}.container`, 'is not a container name', 'use letters, digits, hyphens and underscores');
   }
   const env = str('env') ?? name;
   if (!ENV_VAR.test(env)) {
-    errors.add(
-      `${at}.env`,
-      `'${env}' is not a valid environment variable name`,
-      'set env: to a name of letters, digits and _',
-    );
+    errors.add(`${at}.env`, 'is not a valid environment variable name', 'set env: to a name of letters, digits and _');
   }
   const description = str('description');
   let only: string[] | undefined;
@@ -237,15 +239,15 @@ function parseParameter(
       errors.add(`${at}.environments`, 'must be a list of environment names', 'e.g. [production]');
     } else {
       only = rawEnvs as string[];
-      for (const e of only) {
+      only.forEach((e, k) => {
         if (!environments.has(e)) {
           errors.add(
-            `${at}.environments`,
-            `'${e}' is not an environment of this manifest`,
+            `${at}.environments[${k}]`,
+            'is not an environment of this manifest',
             knownEnvironments(environments),
           );
         }
-      }
+      });
     }
   }
   return {
@@ -278,7 +280,7 @@ export function parseManifest(doc: unknown, file: string): Manifest {
   if (doc['version'] !== 1) {
     errors.add(
       `${file}: version`,
-      doc['version'] === undefined ? 'is missing' : `${JSON.stringify(doc['version'])} is not supported`,
+      doc['version'] === undefined ? 'is missing' : 'is not a supported version',
       'set version: 1',
     );
   }
@@ -328,7 +330,7 @@ export function parseManifest(doc: unknown, file: string): Manifest {
       if (other !== undefined) {
         errors.add(
           `${file}: parameters[${i}] (${p.name}).env`,
-          `variable '${p.env}' is already given by parameter ${other}`,
+          `${ENV_VAR.test(p.env) ? `variable '${p.env}'` : 'its variable'} is already given by parameter ${other}`,
           'set a different env: name',
         );
       }
@@ -358,20 +360,19 @@ export function parseManifest(doc: unknown, file: string): Manifest {
   };
 }
 
-/** Reads and validates a manifest file (JSON or YAML). `where` names the input it came from. */
-export async function loadManifest(file: string, where = "input 'parameters-manifest'"): Promise<Manifest> {
+/** Reads and validates a manifest file (JSON or YAML). `where` names where it came from: the caller's input. */
+export async function loadManifest(file: string, where = 'the parameters manifest'): Promise<Manifest> {
   return parseManifest(await readStructuredFile(where, file), file);
 }
 
-/** Looks an environment up; an unknown name is an error that lists the known ones. */
-export function environment(manifest: Manifest, name: string): ManifestEnvironment {
+/**
+ * Looks an environment up; an unknown name is an error that lists the known ones. `where` is how the caller
+ * names the environment it was given (an action passes its input), since the name itself is not repeated.
+ */
+export function environment(manifest: Manifest, name: string, where = 'the environment'): ManifestEnvironment {
   const env = manifest.environments.get(name);
   if (!env) {
-    throw new ConfigError(
-      `input 'environment'`,
-      `'${name}' is not an environment of ${manifest.file}`,
-      knownEnvironments(manifest.environments),
-    );
+    throw new ConfigError(where, `is not an environment of ${manifest.file}`, knownEnvironments(manifest.environments));
   }
   return env;
 }
@@ -386,69 +387,4 @@ export function parametersFor(manifest: Manifest, envName: string): ManifestPara
 export function parameterName(manifest: Manifest, envName: string, param: ManifestParameter | string): string {
   const name = typeof param === 'string' ? param : param.name;
   return `${environment(manifest, envName).path}${name}`;
-}
-
-/** The partition of a region (aws, aws-cn, aws-us-gov), needed to build ARNs. */
-export function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
-}
-
-/** The ARN of an SSM parameter. Names with a leading '/' give `parameter/a/b`, others `parameter/a`. */
-export function parameterArn(region: string, account: string, name: string): string {
-  return `arn:${partitionOf(region)}:ssm:${region}:${account}:parameter${name.startsWith('/') ? '' : '/'}${name}`;
-}
-
-export interface ParameterReference {
-  /** The parameter name as SSM knows it (with its leading '/' for path names). */
-  readonly name: string;
-  readonly region?: string;
-  readonly account?: string;
-}
-
-const ARN = /^arn:aws[a-z-]*:ssm:([a-z0-9-]*):(\d{12}):parameter(\/.*)$/;
-
-/**
- * Parses a task definition `secrets[].valueFrom` that points at Parameter Store: a name (`/a/b` or `b`) or an
- * ARN (`arn:aws:ssm:eu-west-2:123456789012:parameter/a/b`). Returns undefined for other services (Secrets
- * Manager ARNs), which are not Parameter Store references.
- */
-export function parseParameterReference(valueFrom: string): ParameterReference | undefined {
-  if (valueFrom.startsWith('arn:')) {
-    const m = ARN.exec(valueFrom);
-    if (!m) return undefined;
-    const [, region = '', account = '', rest = ''] = m;
-    // An ARN of a name without a leading '/' (parameter/NAME) refers to 'NAME', of a path to '/a/b'.
-    const name = rest.indexOf('/', 1) === -1 ? rest.slice(1) : rest;
-    return { name, ...(region !== '' && { region }), account };
-  }
-  return { name: valueFrom };
-}
-
-export interface TaskSecret {
-  /** Container the secret belongs to (the parameter's, else the manifest default, else the fallback given). */
-  readonly container: string | undefined;
-  /** Variable name in the container. */
-  readonly name: string;
-  /** Full parameter ARN. */
-  readonly valueFrom: string;
-  readonly parameter: ManifestParameter;
-}
-
-/**
- * The ECS `secrets` entries that wire every manifest parameter of an environment into a task definition.
- * Every parameter (secret or not) is delivered through `valueFrom`, so the task reads Parameter Store at start.
- */
-export function taskSecrets(
-  manifest: Manifest,
-  envName: string,
-  options: { region: string; account: string; container?: string },
-): TaskSecret[] {
-  return parametersFor(manifest, envName).map((p) => ({
-    container: p.container ?? manifest.container ?? options.container,
-    name: p.env,
-    valueFrom: parameterArn(options.region, options.account, parameterName(manifest, envName, p)),
-    parameter: p,
-  }));
 }

@@ -173,8 +173,9 @@ export type OptionLabel = (option: keyof NginxConfigOptions) => string;
 const defaultLabel: OptionLabel = (option) => `nginx option '${option}'`;
 
 /**
- * Fills in defaults and validates every field, reporting all problems at once (ConfigErrors, each naming
- * the option, the bad value and a valid example).
+ * Fills in defaults and validates every field, reporting all problems at once (ConfigErrors, each naming the
+ * option, the entry of a list, what kind of value is expected and a valid example). The value found is never
+ * repeated: these options are inputs, and an input may hold a secret pasted into the wrong field.
  */
 export function resolveOptions(options: NginxConfigOptions, label: OptionLabel = defaultLabel): ResolvedNginxOptions {
   const o: ResolvedNginxOptions = { ...DEFAULTS, ...definedOnly(options) };
@@ -182,81 +183,82 @@ export function resolveOptions(options: NginxConfigOptions, label: OptionLabel =
   const check = (option: keyof NginxConfigOptions, ok: boolean, problem: string, fix: string): void => {
     if (!ok) errors.add(label(option), problem, fix);
   };
+  /** Each entry of a list option: "entry 2 is not a host name". */
+  const each = (
+    option: keyof NginxConfigOptions,
+    entries: readonly string[],
+    ok: (entry: string) => boolean,
+    problem: string,
+    fix: string,
+  ): void => entries.forEach((entry, i) => check(option, ok(entry), `entry ${i + 1} ${problem}`, fix));
 
   check('serverNames', o.serverNames.length > 0, 'is empty', "give at least one host name, e.g. 'zanda360.com'");
-  for (const name of o.serverNames) {
-    check(
-      'serverNames',
-      SERVER_NAME.test(name),
-      `'${name}' is not a host name`,
-      "use e.g. 'zanda360.com' or '*.zanda360.com' (lower case)",
-    );
-  }
+  each(
+    'serverNames',
+    o.serverNames,
+    (name) => SERVER_NAME.test(name),
+    'is not a host name',
+    "use e.g. 'zanda360.com' or '*.zanda360.com' (lower case)",
+  );
   check(
     'apiPath',
     PATH_PREFIX.test(o.apiPath) && o.apiPath !== '/',
-    `'${o.apiPath}' is not a path prefix`,
+    'is not a path prefix',
     "use e.g. '/api/' (starts and ends with '/', not just '/')",
   );
   check(
     'apiUpstream',
     UPSTREAM.test(o.apiUpstream) && portOk(o.apiUpstream),
-    `'${o.apiUpstream}' is not an upstream URL`,
+    'is not an upstream URL',
     "use scheme://host[:port] without a path, e.g. 'http://api.learning-platform:3000'",
   );
-  check(
-    'realIpFrom',
-    isCidr(o.realIpFrom),
-    `'${o.realIpFrom}' is not an IPv4 CIDR`,
-    "use the VPC's CIDR, e.g. '10.0.0.0/16'",
-  );
+  check('realIpFrom', isCidr(o.realIpFrom), 'is not an IPv4 CIDR', "use the VPC's CIDR, e.g. '10.0.0.0/16'");
   check(
     'clientMaxBodySize',
     SIZE.test(o.clientMaxBodySize),
-    `'${o.clientMaxBodySize}' is not an nginx size`,
+    'is not an nginx size',
     "use e.g. '25m', '512k' or '0' (no limit)",
   );
   check(
     'listen',
     LISTEN.test(o.listen) && portOk(o.listen),
-    `'${o.listen}' is not a port or address:port`,
+    'is not a port or address:port',
     "use e.g. '80' or '127.0.0.1:8080'",
   );
-  check('root', ABS_DIR.test(o.root), `'${o.root}' is not an absolute directory`, "use e.g. '/usr/share/nginx/html'");
+  check('root', ABS_DIR.test(o.root), 'is not an absolute directory', "use e.g. '/usr/share/nginx/html'");
   check(
     'healthPath',
     /^\/[A-Za-z0-9._~/-]*$/.test(o.healthPath) && !o.healthPath.endsWith('/'),
-    `'${o.healthPath}' is not a path`,
+    'is not a path',
     "use e.g. '/healthz'",
   );
   check(
     'healthPath',
     !o.healthPath.startsWith(o.apiPath),
-    `'${o.healthPath}' is under apiPath '${o.apiPath}'`,
+    `is under the API path (${label('apiPath')})`,
     'pick a path nginx answers itself, outside the API prefix',
   );
-  for (const prefix of o.assetPrefixes) {
-    check(
-      'assetPrefixes',
-      PATH_PREFIX.test(prefix) && prefix !== '/',
-      `'${prefix}' is not a path prefix`,
-      "use e.g. '/assets/' (starts and ends with '/')",
-    );
-    check(
-      'assetPrefixes',
-      !prefix.startsWith(o.apiPath) && !o.apiPath.startsWith(prefix),
-      `'${prefix}' overlaps apiPath '${o.apiPath}'`,
-      'asset and API prefixes must be disjoint',
-    );
-  }
-  for (const ext of o.missingFileExtensions) {
-    check(
-      'missingFileExtensions',
-      EXTENSION.test(ext),
-      `'${ext}' is not a file extension`,
-      "use e.g. 'js' (lower case, no dot)",
-    );
-  }
+  each(
+    'assetPrefixes',
+    o.assetPrefixes,
+    (prefix) => PATH_PREFIX.test(prefix) && prefix !== '/',
+    'is not a path prefix',
+    "use e.g. '/assets/' (starts and ends with '/')",
+  );
+  each(
+    'assetPrefixes',
+    o.assetPrefixes,
+    (prefix) => !prefix.startsWith(o.apiPath) && !o.apiPath.startsWith(prefix),
+    `overlaps the API path (${label('apiPath')})`,
+    'asset and API prefixes must be disjoint',
+  );
+  each(
+    'missingFileExtensions',
+    o.missingFileExtensions,
+    (ext) => EXTENSION.test(ext),
+    'is not a file extension',
+    "use e.g. 'js' (lower case, no dot)",
+  );
   for (const key of [
     'indexCacheControl',
     'assetCacheControl',
@@ -268,14 +270,14 @@ export function resolveOptions(options: NginxConfigOptions, label: OptionLabel =
     check(
       key,
       HEADER_VALUE.test(o[key]) && !o[key].includes('"') && !o[key].includes('$') && !o[key].includes('\\'),
-      `'${o[key]}' is not a valid header value`,
+      'is not a valid header value',
       'use printable ASCII without quotes, backslashes or $',
     );
   }
   check(
     'frameOptions',
     ['DENY', 'SAMEORIGIN', ''].includes(o.frameOptions),
-    `'${o.frameOptions}' is not allowed`,
+    'is not one of the allowed values',
     "use 'DENY', 'SAMEORIGIN' or '' (none)",
   );
   for (const key of [
@@ -288,18 +290,17 @@ export function resolveOptions(options: NginxConfigOptions, label: OptionLabel =
     check(
       key,
       TIME.test(o[key]) && !/^0+(ms|s|m|h)?$/.test(o[key]),
-      `'${o[key]}' is not an nginx time`,
+      'is not an nginx time',
       "use e.g. '5s', '500ms' or '2m' (more than 0)",
     );
   }
-  for (const resolver of o.resolvers) {
-    check(
-      'resolvers',
-      RESOLVER.test(resolver),
-      `'${resolver}' is not a DNS server address`,
-      "use an IP with an optional port, e.g. '169.254.169.253' or '10.0.0.2:53'",
-    );
-  }
+  each(
+    'resolvers',
+    o.resolvers,
+    (resolver) => RESOLVER.test(resolver),
+    'is not a DNS server address',
+    "use an IP with an optional port, e.g. '169.254.169.253' or '10.0.0.2:53'",
+  );
   errors.throwIfAny();
   return o;
 }

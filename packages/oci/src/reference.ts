@@ -21,6 +21,7 @@ export function isValidTag(tag: string): boolean {
 /**
  * Parses `[registry/]repository[:tag][@digest]` the way docker does: the first component is a registry when it
  * has a '.' or ':' or is 'localhost'; otherwise the image is on Docker Hub (library/ added for single names).
+ * Errors say which part is wrong and never repeat the text: it is an input, which may hold a pasted secret.
  */
 export function parseReference(text: string, where = 'image reference'): ImageReference {
   const input = text.trim();
@@ -30,14 +31,21 @@ export function parseReference(text: string, where = 'image reference'): ImageRe
   if (at !== -1) {
     digest = rest.slice(at + 1);
     rest = rest.slice(0, at);
-    if (!DIGEST.test(digest)) throw new ConfigError(where, `'${input}' has an invalid digest`, 'use @sha256:<64 hex>');
+    if (!DIGEST.test(digest))
+      throw new ConfigError(where, 'has an invalid digest (the part after @)', 'use @sha256:<64 hex>');
   }
   let tag: string | undefined;
   const colon = rest.lastIndexOf(':');
   if (colon > rest.lastIndexOf('/')) {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
-    if (!TAG.test(tag)) throw new ConfigError(where, `'${input}' has an invalid tag '${tag}'`);
+    if (!TAG.test(tag)) {
+      throw new ConfigError(
+        where,
+        'has an invalid tag (the part after the last :)',
+        'use letters, digits, _ . - (max 128, not starting with . or -)',
+      );
+    }
   }
   const slash = rest.indexOf('/');
   const first = slash === -1 ? '' : rest.slice(0, slash);
@@ -55,11 +63,7 @@ export function parseReference(text: string, where = 'image reference'): ImageRe
     if (!repository.includes('/')) repository = `library/${repository}`;
   }
   if (!REPO.test(repository)) {
-    throw new ConfigError(
-      where,
-      `'${input}' has an invalid repository name '${repository}'`,
-      'use lower-case a-z, 0-9, . _ - and /',
-    );
+    throw new ConfigError(where, 'has an invalid repository name', 'use lower-case a-z, 0-9, . _ - and /');
   }
   return { registry, repository, ...(tag !== undefined ? { tag } : {}), ...(digest !== undefined ? { digest } : {}) };
 }

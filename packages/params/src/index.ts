@@ -1,3 +1,4 @@
+export * from './batches';
 export * from './ssm';
 export * from './taskdefs';
 export * from './verify';

@@ -81,6 +81,13 @@ export function explainAwsError(error: unknown, ctx: CallContext): Error {
   });
 }
 
+/** How often, and how far apart, a throttled GetParameters is tried again. */
+export interface Retry {
+  readonly attempts: number;
+  readonly baseMs: number;
+  readonly sleep: (ms: number) => Promise<void>;
+}
+
 /**
  * Calls GetParameters, retrying throttling with exponential backoff on top of the SDK's own retries (a
  * throttled batch must not turn into a "missing" parameter or a failed deploy).
@@ -89,7 +96,7 @@ export async function getParametersWithRetry(
   call: GetParameters,
   input: { Names: string[]; WithDecryption: boolean },
   ctx: CallContext,
-  retry: { attempts: number; baseMs: number; sleep: (ms: number) => Promise<void> },
+  retry: Retry,
 ): Promise<Pick<GetParametersCommandOutput, 'Parameters' | 'InvalidParameters'>> {
   for (let attempt = 1; ; attempt++) {
     try {

@@ -5,15 +5,13 @@ import {
   environment as lookupEnvironment,
   parameterName,
   parametersFor,
-  parseParameterReference,
   type Manifest,
   type ManifestParameter,
 } from '@deploy-actions/manifest';
-import { getParametersWithRetry, type GetParameters } from './ssm';
+import { inPool, planBatches } from './batches';
+import { getParametersWithRetry, type GetParameters, type Retry } from './ssm';
 import type { TaskDefinitionRefs } from './taskdefs';
-
-/** GetParameters accepts at most 10 names per call. */
-export const BATCH_SIZE = 10;
+import { crossCheck } from './wiring';
 
 export type Status = 'ok' | 'missing' | 'invalid' | 'warning';
 
@@ -55,6 +53,8 @@ export interface VerifyResult {
   readonly region: string;
   readonly parameters: readonly ParameterResult[];
   readonly findings: readonly Finding[];
+  /** Task definition files cross-checked. */
+  readonly taskDefinitions: number;
   /** GetParameters calls made (not counting throttling retries). */
   readonly calls: number;
   /** SecureString parameters read decrypted: exactly those with a value rule. */
@@ -79,60 +79,6 @@ export interface VerifyDeps {
   readonly setSecret: SetSecret;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly debug?: (message: string) => void;
-}
-
-export interface Batch {
-  readonly names: string[];
-  readonly decrypt: boolean;
-}
-
-interface Planned {
-  readonly fullName: string;
-  /** SecureString with a value rule: its value is needed in clear. */
-  readonly needsDecrypt: boolean;
-  /** Expected to be a plain String/StringList: its value is returned in clear either way. */
-  readonly plain: boolean;
-}
-
-/**
- * Groups names into GetParameters batches of 10. Only batches holding a SecureString with a value rule are
- * decrypted; they are topped up with plain String parameters (whose values come back in clear anyway) so the
- * call count stays ⌈N/10⌉, and a SecureString without a rule is never put into a decrypting batch (that costs
- * at most one extra call, when there are too few plain parameters to top the last decrypting batch up).
- */
-export function planBatches(items: readonly Planned[]): Batch[] {
-  const decrypt = items.filter((i) => i.needsDecrypt).map((i) => i.fullName);
-  const plain = items.filter((i) => !i.needsDecrypt && i.plain).map((i) => i.fullName);
-  const opaque = items.filter((i) => !i.needsDecrypt && !i.plain).map((i) => i.fullName);
-  const batches = chunk(decrypt, true);
-  const last = batches[batches.length - 1];
-  if (last) last.names.push(...plain.splice(0, BATCH_SIZE - last.names.length));
-  return [...batches, ...chunk([...plain, ...opaque], false)];
-}
-
-/** Names in GetParameters-sized batches. */
-function chunk(names: readonly string[], decrypt: boolean): Batch[] {
-  const batches: Batch[] = [];
-  for (let i = 0; i < names.length; i += BATCH_SIZE) batches.push({ names: names.slice(i, i + BATCH_SIZE), decrypt });
-  return batches;
-}
-
-/** Runs fn over items with at most `limit` in flight; the first error stops new work and is rethrown. */
-export async function inPool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failed = false;
-  const worker = async (): Promise<void> => {
-    while (!failed && next < items.length) {
-      const item = items[next++] as T;
-      try {
-        await fn(item);
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
 }
 
 /** Judges one parameter found in Parameter Store. `value` is undefined when it is not readable in clear. */
@@ -189,7 +135,7 @@ export async function verifyParameters(options: VerifyOptions, deps: VerifyDeps)
   const specs = parametersFor(manifest, options.environment);
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const concurrency = options.concurrency ?? 4;
-  const retry = { attempts: options.throttleAttempts ?? 5, baseMs: 500, sleep };
+  const retry: Retry = { attempts: options.throttleAttempts ?? 5, baseMs: 500, sleep };
   let calls = 0;
 
   // One entry per manifest parameter, by full SSM name.
@@ -268,7 +214,7 @@ export async function verifyParameters(options: VerifyOptions, deps: VerifyDeps)
   }
 
   if (options.taskDefinitions && options.taskDefinitions.length > 0) {
-    calls += await crossCheck(options, deps, entries, findings, { concurrency, retry, envPath: env.path });
+    calls += await crossCheck({ options, deps, entries, concurrency, retry, envPath: env.path }, findings);
   }
   return {
     manifestFile: manifest.file,
@@ -277,12 +223,13 @@ export async function verifyParameters(options: VerifyOptions, deps: VerifyDeps)
     region,
     parameters: all,
     findings,
+    taskDefinitions: options.taskDefinitions?.length ?? 0,
     calls,
     decrypted,
   };
 }
 
-interface Entry {
+export interface Entry {
   readonly spec: ManifestParameter;
   readonly needsDecrypt: boolean;
   readonly result: ParameterResult;
@@ -291,124 +238,4 @@ interface Entry {
 function markMissing(result: ParameterResult): void {
   result.status = result.required ? 'missing' : 'warning';
   result.reasons.push(result.required ? 'does not exist' : 'does not exist (optional)');
-}
-
-interface CrossCheckContext {
-  readonly concurrency: number;
-  readonly retry: { attempts: number; baseMs: number; sleep: (ms: number) => Promise<void> };
-  readonly envPath: string;
-}
-
-interface Reference {
-  readonly where: string;
-  readonly variable: string;
-  readonly valueFrom: string;
-}
-
-/**
- * Task definition wiring: every Parameter Store `valueFrom` (name or ARN, any region) must exist; a manifest
- * secret must not be a plain `environment` value; a manifest parameter nothing references is a warning.
- * Returns the number of GetParameters calls made for references outside the manifest.
- */
-async function crossCheck(
-  options: VerifyOptions,
-  deps: VerifyDeps,
-  entries: ReadonlyMap<string, Entry>,
-  findings: Finding[],
-  ctx: CrossCheckContext,
-): Promise<number> {
-  const { manifest, region } = options;
-  const used = new Set<string>();
-  const extra = new Map<string, Map<string, Reference[]>>();
-  const otherEnvs = [...manifest.environments.values()].filter((e) => e.name !== options.environment);
-  const secretVars = new Map<string, string>();
-  for (const [fullName, { spec }] of entries) if (spec.secret) secretVars.set(spec.env, fullName);
-
-  for (const td of options.taskDefinitions ?? []) {
-    for (const container of td.containers) {
-      const where = `${td.file} container '${container.name}'`;
-      for (const secret of container.secrets) {
-        const ref = parseParameterReference(secret.valueFrom);
-        if (!ref) continue; // Secrets Manager and other services are not Parameter Store's business.
-        const refRegion = ref.region ?? region;
-        const other = otherEnvs.find((e) => ref.name.startsWith(e.path) && !ref.name.startsWith(ctx.envPath));
-        if (other) {
-          findings.push({
-            level: 'warning',
-            where,
-            parameter: secret.name,
-            message: `secret ${secret.name} reads ${ref.name}, a parameter of environment '${other.name}', not '${options.environment}' (${ctx.envPath})`,
-          });
-        }
-        const result = entries.get(ref.name)?.result;
-        if (result) used.add(ref.name);
-        if (result && refRegion === region) {
-          if (result.actualType === undefined) {
-            findings.push({
-              level: 'error',
-              where,
-              parameter: secret.name,
-              missing: ref.name,
-              message: `secret ${secret.name}: valueFrom ${secret.valueFrom} does not exist in ${region}`,
-            });
-          }
-          continue;
-        }
-        const names = extra.get(refRegion) ?? new Map<string, Reference[]>();
-        extra.set(refRegion, names);
-        names.set(ref.name, [
-          ...(names.get(ref.name) ?? []),
-          { where, variable: secret.name, valueFrom: secret.valueFrom },
-        ]);
-      }
-      for (const variable of container.environment) {
-        const fullName = secretVars.get(variable);
-        if (!fullName) continue;
-        findings.push({
-          level: 'error',
-          where,
-          parameter: variable,
-          message:
-            `sets secret ${variable} as a plain environment value; remove it from environment and add it to ` +
-            `secrets with valueFrom ${fullName} (or its ARN)`,
-        });
-      }
-    }
-  }
-
-  let calls = 0;
-  for (const [refRegion, names] of extra) {
-    const call = deps.getParameters(refRegion);
-    const batches = chunk([...names.keys()], false);
-    await inPool(batches, ctx.concurrency, async (batch) => {
-      calls++;
-      // Existence only: values are not decrypted and not looked at.
-      const response = await getParametersWithRetry(
-        call,
-        { Names: batch.names, WithDecryption: false },
-        { region: refRegion, path: ctx.envPath, names: batch.names, decrypt: false },
-        ctx.retry,
-      );
-      const found = new Set((response.Parameters ?? []).map((p) => p.Name));
-      for (const name of batch.names) {
-        if (found.has(name)) continue;
-        for (const ref of names.get(name) ?? []) {
-          findings.push({
-            level: 'error',
-            where: ref.where,
-            parameter: ref.variable,
-            missing: name,
-            message: `secret ${ref.variable}: valueFrom ${ref.valueFrom} does not exist in ${refRegion}`,
-          });
-        }
-      }
-    });
-  }
-
-  for (const { result } of entries.values()) {
-    if (used.has(result.fullName)) continue;
-    result.reasons.push('no task definition references it');
-    if (result.status === 'ok') result.status = 'warning';
-  }
-  return calls;
 }

@@ -60,7 +60,7 @@ export function splitCommand(text: string, where: string): string[] {
         } else if (c === '`' || variable(i)) {
           throw new ConfigError(
             where,
-            `'${c}${c === '$' ? (text[i + 1] ?? '') : ''}' inside "..." would be expanded by a shell, but ECS runs no shell`,
+            `has ${c === '$' ? 'a $ expansion' : 'a ` command substitution'} inside "..." at character ${i + 1}, which a shell would expand, but ECS runs no shell`,
             SHELL_FIX,
           );
         } else {
@@ -77,11 +77,16 @@ export function splitCommand(text: string, where: string): string[] {
       }
       i += 2;
     } else if (OPERATORS.has(ch)) {
-      throw new ConfigError(where, `contains the shell operator '${ch}' but ECS runs no shell`, SHELL_FIX);
+      // The operator is one of a fixed set of characters, never a piece of the value.
+      throw new ConfigError(
+        where,
+        `contains the shell operator '${ch}' at character ${i + 1} but ECS runs no shell`,
+        SHELL_FIX,
+      );
     } else if (variable(i)) {
       throw new ConfigError(
         where,
-        `contains '$${text[i + 1] ?? ''}…', a shell expansion, but ECS runs no shell`,
+        `contains a $ expansion at character ${i + 1}, which a shell would expand, but ECS runs no shell`,
         SHELL_FIX,
       );
     } else {

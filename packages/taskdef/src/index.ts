@@ -18,6 +18,8 @@ export {
   renderTaskDefinition,
   changedContainers,
   AWSLOGS_STREAM_PREFIX,
+  NEUTRAL_LABELS,
+  type RenderLabels,
   type RenderOptions,
   type MergeMode,
   type NamedValue,

@@ -49,6 +49,27 @@ export interface RenderOptions {
   readonly region?: string;
 }
 
+/**
+ * How the caller names the options in messages, so a user is told about the inputs of the action they called
+ * (render-task-def's `input 'container-name'`) and never about another action's. Without labels the messages
+ * name the option's meaning only.
+ */
+export interface RenderLabels {
+  /** `containers`: the containers the render targets. */
+  readonly containers: string;
+  readonly image: string;
+  readonly images: string;
+  /** `manifestSecrets`: where the manifest's secrets came from. */
+  readonly manifestSecrets: string;
+}
+
+export const NEUTRAL_LABELS: RenderLabels = {
+  containers: 'the containers to change',
+  image: 'the image',
+  images: 'the images by container',
+  manifestSecrets: 'the parameters manifest',
+};
+
 /** Default stream prefix of awslogs (Fargate requires one); streams become `ecs/<container>/<task-id>`. */
 export const AWSLOGS_STREAM_PREFIX = 'ecs';
 
@@ -100,6 +121,7 @@ function resolveTargets(
   td: RegisterTaskDefinitionCommandInput,
   options: RenderOptions,
   errors?: ErrorCollector,
+  labels: RenderLabels = NEUTRAL_LABELS,
 ): ContainerDefinition[] {
   const containers = td.containerDefinitions ?? [];
   if (options.containers && options.containers.length > 0) {
@@ -107,14 +129,14 @@ function resolveTargets(
     for (const name of options.containers) {
       const container = containers.find((c) => c.name === name);
       if (container) found.push(container);
-      else errors?.add("input 'container-name'", ...unknownContainer(name, td));
+      else errors?.add(labels.containers, ...unknownContainer(name, td));
     }
     return found;
   }
   if (containers.length === 1 && containers[0]) return [containers[0]];
   if (needsTarget(options)) {
     errors?.add(
-      "input 'container-name'",
+      labels.containers,
       `is needed to know which of the ${containers.length} containers to change`,
       `use one of: ${containerNames(td).join(', ')}`,
     );
@@ -141,6 +163,7 @@ export function changedContainers(td: RegisterTaskDefinitionCommandInput, option
 export function renderTaskDefinition(
   source: RegisterTaskDefinitionCommandInput,
   options: RenderOptions,
+  labels: RenderLabels = NEUTRAL_LABELS,
 ): RegisterTaskDefinitionCommandInput {
   const td = structuredClone(source);
   const errors = new ErrorCollector();
@@ -154,15 +177,15 @@ export function renderTaskDefinition(
   for (const [name, image] of Object.entries(options.images ?? {})) {
     const container = byName(name);
     if (!container) {
-      errors.add("input 'images'", ...unknownContainer(name, td));
+      errors.add(labels.images, ...unknownContainer(name, td));
     } else container.image = image;
   }
 
-  const targets = resolveTargets(td, options, errors);
+  const targets = resolveTargets(td, options, errors, labels);
   for (const c of targets) {
     if (options.image !== undefined && options.images?.[c.name ?? ''] !== undefined) {
       errors.add(
-        "inputs 'image' and 'images'",
+        `${labels.image} and ${labels.images}`,
         `both give container '${c.name ?? ''}' an image`,
         'use one of them for this container',
       );
@@ -215,7 +238,7 @@ export function renderTaskDefinition(
   for (const [container, parameters] of missing) {
     const [problem, fix] = unknownContainer(container, td);
     errors.add(
-      "input 'parameters-manifest'",
+      labels.manifestSecrets,
       `${problem}, but the manifest puts ${parameters.length} parameter(s) there (${parameters.slice(0, 3).join(', ')}${parameters.length > 3 ? ', …' : ''})`,
       `${fix}; fix 'container' in the manifest or the task definition`,
     );

@@ -6,3 +6,5 @@ export * from './platform';
 export * from './io';
 export * from './corpus';
 export * from './credential-endpoints';
+export * from './leaks';
+export * from './ssm';

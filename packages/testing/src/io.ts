@@ -38,3 +38,22 @@ export function memoryIO(inputs: Record<string, string>, env: NodeJS.ProcessEnv 
   };
   return io;
 }
+
+/**
+ * A memoryIO whose inputs behave as under the runner with the action's metadata: only the declared inputs may
+ * be read (reading another is the error bundleIO raises), and every name read is recorded, so a test can hold
+ * what an action reads against what its action.yml declares.
+ */
+export function recordingIO(
+  declared: Iterable<string>,
+  inputs: Record<string, string>,
+  env: NodeJS.ProcessEnv = {},
+): MemoryIO & { readonly read: ReadonlySet<string> } {
+  const read = new Set<string>();
+  const base = memoryIO(inputs, env);
+  const recorded = new Inputs((name) => {
+    read.add(name);
+    return inputs[name] ?? '';
+  }, new Set(declared));
+  return Object.assign(base, { inputs: recorded, read });
+}

@@ -25,7 +25,7 @@ export function localAwsEnv(endpoint: string, region = TEST_REGION): Record<stri
   };
 }
 
-/** Starts a real moto server (DESIGN §5) on 127.0.0.1 and waits until it answers. */
+/** Starts a real moto server (the AWS APIs the tests talk to) on 127.0.0.1 and waits until it answers. */
 export async function startMoto(): Promise<Moto> {
   const port = await freePort();
   const child: ChildProcess = spawn(pythonBin(), ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
@@ -56,4 +56,12 @@ export async function startMoto(): Promise<Moto> {
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** SDK client configuration for a local endpoint (moto, the simulator): the test region and dummy credentials. */
+export function localClientConfig(
+  endpoint: string,
+  region = TEST_REGION,
+): { region: string; endpoint: string; credentials: { accessKeyId: string; secretAccessKey: string } } {
+  return { region, endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
 }

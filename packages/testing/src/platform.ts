@@ -1,4 +1,4 @@
-/** The platform's 17 Parameter Store settings (DESIGN §1), what the example manifest and task definitions must cover. */
+/** The platform's 17 Parameter Store settings, what the example manifest and task definitions must cover. */
 export const PLATFORM_PARAMETERS: readonly string[] = [
   'HOST_NAME',
   'MAIL_DEFAULT_FROM_ADDRESS',

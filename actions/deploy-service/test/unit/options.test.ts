@@ -102,7 +102,7 @@ test('every input problem is reported at once, before any AWS call', async () =>
     /input 'propagate-tags': is not one of the allowed values/,
     /input 'run-task-container': is set but run-task is false/,
     /input 'environment': needs github-token/,
-    /input 'environment-url': 'not a url' is not an http\(s\) URL/,
+    /input 'environment-url': is not an http\(s\) URL/,
     /input 'keep-revisions': is out of range/,
   ]) {
     expect(message).toMatch(expected);

@@ -4,27 +4,26 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import {
   REPO_ROOT,
   TEST_ACCOUNT,
   TEST_REGION,
   everythingVisible,
+  localClientConfig,
+  putParameters,
   runBundle,
   startMoto,
   type Moto,
   type RunResult,
+  type SeedParameters,
 } from '@deploy-actions/testing';
 
 let moto: Moto;
 let ssm: SSMClient;
 beforeAll(async () => {
   moto = await startMoto();
-  ssm = new SSMClient({
-    region: TEST_REGION,
-    endpoint: moto.endpoint,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-  });
+  ssm = new SSMClient(localClientConfig(moto.endpoint));
 });
 afterAll(async () => {
   ssm.destroy();
@@ -34,15 +33,9 @@ beforeEach(async () => {
   await moto.reset();
 });
 
-type Values = Record<string, { type: 'String' | 'SecureString'; value: string }>;
+type Values = SeedParameters;
 
-async function seed(values: Values): Promise<void> {
-  await Promise.all(
-    Object.entries(values).map(([Name, p]) =>
-      ssm.send(new PutParameterCommand({ Name, Type: p.type, Value: p.value, Overwrite: true })),
-    ),
-  );
-}
+const seed = (values: Values): Promise<void> => putParameters(ssm, values);
 
 function platform(env: string): Values {
   const p = `/learning-platform/${env}/`;
@@ -123,9 +116,9 @@ test('all 17 platform parameters present, task definition wired by ARN: passes',
   const report = JSON.parse(r.report) as { passed: boolean; getParametersCalls: number; parameters: unknown[] };
   expect(report).toMatchObject({ passed: true, getParametersCalls: 2 });
   expect(report.parameters).toHaveLength(17);
-  expect(r.summary).toContain('| Parameter | Type | Status | Reason |');
-  expect(r.summary).toContain(
-    '| <code>/learning-platform/production/SMTP_PORT</code> | String | ✅ ok | value is a port number \\(1-65535\\) |',
+  // A passing run is one line in the summary, not 17 green rows.
+  expect(r.summary).toMatch(
+    /^### verify-params: production\n\n✅ \*\*Passed\*\*: all 17 parameters under <code>\/learning-platform\/production\/<\/code> in <code>eu-west-2<\/code> exist with the right type; \d+ value\(s\) match their rule; every task definition reference resolves\.\n/,
   );
   expect(r.visible).toContain('17 parameters, 2 GetParameters calls: 0 missing, 0 invalid, 0 warnings');
 });
@@ -159,10 +152,19 @@ test('missing, wrong types, bad formats and bad wiring: fails naming each', asyn
   expect(r.stdout).toMatch(
     /::error::verify-params: 1 missing: \/learning-platform\/production\/REDIS_HOST\. 5 invalid: .*HOST_NAME \(is not covered by any certificate/,
   );
-  expect(r.summary).toContain(
-    '| <code>/learning-platform/production/REDIS_HOST</code> | \\(expected String\\) | ❌ missing | does not exist; no task definition references it |',
+  // One count everywhere: the summary's headline, the log's closing line, the annotation and the outputs.
+  expect(r.summary).toContain('❌ **Failed**: 1 missing, 5 invalid, 0 warnings — 17 parameters under');
+  expect(r.visible).toContain('17 parameters, 2 GetParameters calls: 1 missing, 5 invalid, 0 warnings');
+  expect(JSON.parse(r.report)).toMatchObject({ counts: { parameters: 17, missing: 1, invalid: 5, warnings: 0 } });
+  // Problems first, and only problems: no green rows.
+  const rows = r.summary.split('\n').filter((l) => l.startsWith('| ❌') || l.startsWith('| ✅'));
+  expect(rows).toHaveLength(6);
+  expect(rows[0]).toBe(
+    '| ❌ missing | <code>/learning-platform/production/REDIS_HOST</code> | Parameter Store | does not exist; no task definition references it |',
   );
-  expect(r.summary).toContain('| <code>/learning-platform/production/POSTGRES_PASSWORD</code> | String | ❌ invalid |');
+  expect(rows[1]).toMatch(/^\| ❌ invalid \| <code>\/learning-platform\/production\/HOST_NAME<\/code> \|/);
+  expect(rows[5]).toMatch(/^\| ❌ invalid \| <code>SMTP_PASSWORD<\/code> \| api\.json container 'api' \| sets secret/);
+  expect(r.summary).toContain('12 other parameter(s) passed');
 });
 
 test('fail-on-warnings makes an unused parameter fatal', async () => {
@@ -177,8 +179,9 @@ test('fail-on-warnings makes an unused parameter fatal', async () => {
     { name: '/learning-platform/production/SMTP_DOMAIN', reason: 'no task definition references it' },
   ]);
   expect(lenient.stdout).toContain(
-    '::warning::/learning-platform/production/SMTP_DOMAIN: no task definition references it',
+    '::warning::warning: /learning-platform/production/SMTP_DOMAIN: no task definition references it',
   );
+  expect(lenient.summary).toContain('✅ **Passed** with 0 missing, 0 invalid, 1 warning — 17 parameters');
   const strict = await verify({ 'task-definitions': 'api.yml', 'fail-on-warnings': 'true' }, ws);
   expect(strict.code).toBe(1);
   expect(strict.stdout).toMatch(/::error::verify-params: 1 warnings \(fail-on-warnings is true\)/);
@@ -196,13 +199,13 @@ test('nothing found in the region: the error suggests a wrong region or path', a
 test.each([
   [
     { environment: 'prod' },
-    /'prod' is not an environment of parameters\.yml — known environments: staging, production/,
+    /input 'environment': is not an environment of parameters\.yml — known environments: staging, production/,
   ],
   [{ 'parameters-manifest': 'nope.yml' }, /input 'parameters-manifest': file '.*nope\.yml' does not exist/],
   [{ 'task-definitions': 'missing.json' }, /input 'task-definitions': file '.*missing\.json' does not exist/],
   [{ 'max-concurrency': '0' }, /input 'max-concurrency': is out of range/],
   [{ 'fail-on-warnings': 'maybe' }, /input 'fail-on-warnings': is not a boolean/],
-  [{ 'aws-region': 'London' }, /input 'aws-region': 'London' is not an AWS region code/],
+  [{ 'aws-region': 'London' }, /input 'aws-region': is not an AWS region code/],
 ])('bad input %j fails before any AWS call', async (inputs, message) => {
   const r = await verify(inputs, await workspace(), { AWS_ENDPOINT_URL: 'http://127.0.0.1:9' });
   expect(r.code).toBe(1);

@@ -48,9 +48,9 @@ describe('Inputs', () => {
 describe('parseKeyValues', () => {
   test('splits at the first = only, skips blanks and comments', () => {
     expect(parseKeyValues('A=1\n\n# c\nURL=postgres://u:p@h/db?sslmode=require\nEMPTY=', 'input x')).toEqual([
-      { key: 'A', value: '1' },
-      { key: 'URL', value: 'postgres://u:p@h/db?sslmode=require' },
-      { key: 'EMPTY', value: '' },
+      { key: 'A', value: '1', line: 1 },
+      { key: 'URL', value: 'postgres://u:p@h/db?sslmode=require', line: 4 },
+      { key: 'EMPTY', value: '', line: 5 },
     ]);
   });
 
@@ -58,6 +58,8 @@ describe('parseKeyValues', () => {
     expect(() => parseKeyValues(`A=1\n${line}`, "input 'environment-variables'")).toThrow(
       "input 'environment-variables' line 2",
     );
+    // Blank and comment lines count, so the number is the line the user sees in the workflow.
+    expect(() => parseKeyValues(`A=1\n\n# note\n${line}`, 'x')).toThrow('x line 4');
   });
 });
 

@@ -56,6 +56,15 @@ test.each([
   expect(checkFormat({ rule: 'port' }, value, ctx)).toContain(reason);
 });
 
+test('a hex value of the wrong length gets the same reason as a wrong character: its length is not told', () => {
+  const rule: FormatRule = { rule: 'hex', length: 32 };
+  const reasons = ['0123', '0123456789abcdef0123456789abcdef00', 'g123456789abcdef0123456789abcdef'].map((v) =>
+    checkFormat(rule, v, ctx),
+  );
+  expect(new Set(reasons)).toEqual(new Set(['is not 32 hexadecimal characters']));
+  for (const reason of reasons) expect(reason).not.toMatch(/\b(4|34)\b/);
+});
+
 test('regex reasons use the description when given', () => {
   expect(checkFormat({ rule: 'regex', pattern: '[a-z]+', description: 'a database name' }, '1', ctx)).toBe(
     'is not a database name',

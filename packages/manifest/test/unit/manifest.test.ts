@@ -7,8 +7,9 @@ import {
   parameterName,
   parametersFor,
   parseManifest,
-  parseParameterReference,
+  classifyReference,
   taskSecrets,
+  type Reference,
 } from '@deploy-actions/manifest';
 
 const base = {
@@ -40,12 +41,16 @@ describe('parseManifest', () => {
   test.each<[string, unknown, RegExp]>([
     ['not a mapping', [1, 2], /p\.yml: must be a mapping/],
     ['missing version', { ...base, version: undefined }, /p\.yml: version: is missing — set version: 1/],
-    ['version 2', { ...base, version: 2 }, /version: 2 is not supported/],
+    ['version 2', { ...base, version: 2 }, /version: is not a supported version — set version: 1/],
     ['unknown top-level key', { ...base, paramters: [] }, /p\.yml\.paramters: is not a known key — use one of/],
     ['no environments', { ...base, environments: {} }, /environments: must be a non-empty mapping/],
     ['environment not an object', { ...base, environments: { prod: '/x/' } }, /environments\.prod: must be an object/],
     ['environment without path', { ...base, environments: { prod: {} } }, /environments\.prod\.path: is missing/],
-    ['relative path', { ...base, environments: { prod: { path: 'app/' } } }, /'app\/' is not an SSM path/],
+    [
+      'relative path',
+      { ...base, environments: { prod: { path: 'app/' } } },
+      /environments\.prod\.path: is not an SSM path/,
+    ],
     [
       'unknown environment key',
       { ...base, environments: { prod: { path: '/a/', region: 'x' } } },
@@ -59,26 +64,38 @@ describe('parseManifest', () => {
     ['no parameters', { ...base, parameters: [] }, /parameters: must be a non-empty list/],
     ['parameter not an object', withParam('SMTP_PORT'), /parameters\[0\]: must be an object with 'name'/],
     ['parameter without name', withParam({ format: 'port' }), /parameters\[0\]\.name: is missing/],
-    ['bad parameter name', withParam({ name: 'A B' }), /"A B" is not a parameter name/],
+    ['bad parameter name', withParam({ name: 'A B' }), /parameters\[0\]\.name: is not a parameter name/],
     [
       'unknown parameter key',
       withParam({ name: 'A', requried: false }),
       /parameters\[0\]\.requried: is not a known key/,
     ],
     ['secret not boolean', withParam({ name: 'A', secret: 'yes' }), /\(A\)\.secret: must be true or false/],
-    ['unknown type', withParam({ name: 'A', type: 'Secret' }), /\(A\)\.type: "Secret" is not an SSM type/],
+    [
+      'unknown type',
+      withParam({ name: 'A', type: 'Secret' }),
+      /\(A\)\.type: is not an SSM type — use one of: String, SecureString, StringList/,
+    ],
     ['secret as String', withParam({ name: 'A', secret: true, type: 'String' }), /a secret must be SecureString/],
-    ['unknown rule', withParam({ name: 'A', format: 'phone' }), /\(A\)\.format: 'phone' is not a known rule/],
+    [
+      'unknown rule',
+      withParam({ name: 'A', format: 'phone' }),
+      /\(A\)\.format: is not a known rule — use one of: port/,
+    ],
     ['rule object without rule', withParam({ name: 'A', format: { length: 3 } }), /format\.rule: is missing/],
     ['hex length not a number', withParam({ name: 'A', format: { rule: 'hex', length: 'x' } }), /format\.length/],
     ['hex unknown key', withParam({ name: 'A', format: { rule: 'hex', size: 3 } }), /format\.size: is not a known key/],
     ['regex without pattern', withParam({ name: 'A', format: { rule: 'regex' } }), /format\.pattern: must be/],
-    ['invalid regex', withParam({ name: 'A', format: { rule: 'regex', pattern: '(' } }), /not a valid regular expr/],
-    ['bad env var', withParam({ name: 'A', env: '1X' }), /\(A\)\.env: '1X' is not a valid environment variable/],
+    [
+      'invalid regex',
+      withParam({ name: 'A', format: { rule: 'regex', pattern: '(' } }),
+      /format\.pattern: is not a valid regular expression \(unterminated group\)/,
+    ],
+    ['bad env var', withParam({ name: 'A', env: '1X' }), /\(A\)\.env: is not a valid environment variable/],
     [
       'unknown environment in parameter',
       withParam({ name: 'A', environments: ['prod'] }),
-      /'prod' is not an environment of this manifest — known environments: staging, production/,
+      /\(A\)\.environments\[0\]: is not an environment of this manifest — known environments: staging, production/,
     ],
     [
       'duplicate parameter',
@@ -99,6 +116,22 @@ describe('parseManifest', () => {
     expect(() => parseManifest(doc, 'p.yml')).toThrow(message);
   });
 
+  test.each<[string, unknown]>([
+    ['a rule', withParam({ name: 'A', format: 'Sup3rSecretRule' })],
+    ['a rule object', withParam({ name: 'A', format: { rule: 'Sup3rSecretRule' } })],
+    ['a regex', withParam({ name: 'A', format: { rule: 'regex', pattern: '(Sup3rSecret' } })],
+    ['a path', { ...base, environments: { prod: { path: 'Sup3rSecret/' } } }],
+    ['a parameter name', withParam({ name: 'Sup3r Secret' })],
+    ['a type', withParam({ name: 'A', type: 'Sup3rSecret' })],
+    ['a container', withParam({ name: 'A', container: 'Sup3r Secret' })],
+    ['a variable', withParam({ name: 'A', env: 'Sup3r-Secret' })],
+    ['an environment', withParam({ name: 'A', environments: ['Sup3rSecret'] })],
+    ['a version', { ...base, version: 'Sup3rSecret' }],
+  ])('never repeats what it found in %s', (_label, doc) => {
+    expect(() => parseManifest(doc, 'p.yml')).toThrow(/p\.yml/);
+    expect(() => parseManifest(doc, 'p.yml')).not.toThrow(/Sup3r/);
+  });
+
   test('reports every problem at once', () => {
     const doc = { version: 1, environments: { prod: {} }, parameters: [{ name: 'A', type: 'X', format: 'nope' }] };
     expect(() => parseManifest(doc, 'p.yml')).toThrow(/3 problems:/);
@@ -116,9 +149,10 @@ describe('lookups and names', () => {
   );
 
   test('unknown environment lists the known ones', () => {
-    expect(() => environment(m, 'prod')).toThrow(
-      "input 'environment': 'prod' is not an environment of p.yml — known environments: staging, production",
+    expect(() => environment(m, 'prod', "input 'environment'")).toThrow(
+      "input 'environment': is not an environment of p.yml — known environments: staging, production",
     );
+    expect(() => environment(m, 'prod')).toThrow('the environment: is not an environment of p.yml');
   });
 
   test.each([
@@ -151,20 +185,34 @@ describe('lookups and names', () => {
     ]);
   });
 
-  test.each([
-    ['/app/production/A', { name: '/app/production/A' }],
-    ['PLAIN', { name: 'PLAIN' }],
+  test.each<[string, Reference]>([
+    ['/app/production/A', { kind: 'parameter', form: 'path', name: '/app/production/A' }],
+    ['PLAIN', { kind: 'parameter', form: 'name', name: 'PLAIN' }],
     [
       'arn:aws:ssm:us-east-1:123456789012:parameter/app/production/A',
-      { name: '/app/production/A', region: 'us-east-1', account: '123456789012' },
+      { kind: 'parameter', form: 'arn', name: '/app/production/A', region: 'us-east-1', account: '123456789012' },
     ],
     [
       'arn:aws:ssm:eu-west-2:123456789012:parameter/PLAIN',
-      { name: 'PLAIN', region: 'eu-west-2', account: '123456789012' },
+      { kind: 'parameter', form: 'arn', name: 'PLAIN', region: 'eu-west-2', account: '123456789012' },
     ],
-    ['arn:aws:secretsmanager:eu-west-2:123456789012:secret:x', undefined],
-  ])('parses valueFrom %s', (valueFrom, expected) => {
-    expect(parseParameterReference(valueFrom)).toEqual(expected);
+    ['arn:aws:secretsmanager:eu-west-2:123456789012:secret:x', { kind: 'other' }],
+    ['arn:aws:secretsmanager:eu-west-2:123456789012:secret:db-AbCdEf:password::', { kind: 'other' }],
+    // What a value pasted into valueFrom looks like: never a reference, so never repeated.
+    ['p@ss w0rd!', { kind: 'invalid' }],
+    ['postgres://app:hunter2@db/app', { kind: 'invalid' }],
+    ['wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY+', { kind: 'invalid' }],
+    ['arn:aws:ssm:eu-west-2:123456789012:parameter/a b', { kind: 'invalid' }],
+    // Examples' placeholders are ARNs of no real account: another service's business, not a pasted value.
+    ['arn:aws:ssm:region:0123456789:parameter/secret', { kind: 'other' }],
+    ['arn:${Partition}:secretsmanager:${Region}:${Account}:secret:${SecretId}', { kind: 'other' }],
+    ['{{SECRETS_ARN}}:DATABASE_URL::', { kind: 'invalid' }],
+    ['arn:not an arn', { kind: 'invalid' }],
+    ['', { kind: 'invalid' }],
+    ['/a//b', { kind: 'invalid' }],
+    [`/${'a'.repeat(1011)}`, { kind: 'invalid' }],
+  ])('classifies valueFrom %s', (valueFrom, expected) => {
+    expect(classifyReference(valueFrom)).toEqual(expected);
   });
 });
 
@@ -176,8 +224,11 @@ test('the shipped example manifest lists the 17 platform parameters', async () =
   expect(environment(m, 'production').certificates).toEqual(['*.zanda360.com', '*.smartlms.co.uk']);
 });
 
-test('a missing manifest file names the input and the path', async () => {
-  await expect(loadManifest('/nonexistent/p.yml')).rejects.toThrow(
+test("a missing manifest file names the caller's input and the path", async () => {
+  await expect(loadManifest('/nonexistent/p.yml', "input 'parameters-manifest'")).rejects.toThrow(
     "input 'parameters-manifest': file '/nonexistent/p.yml' does not exist",
+  );
+  await expect(loadManifest('/nonexistent/p.yml')).rejects.toThrow(
+    "the parameters manifest: file '/nonexistent/p.yml' does not exist",
   );
 });

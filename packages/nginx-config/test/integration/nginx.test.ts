@@ -1,6 +1,6 @@
 // The generated configuration in Debian's real nginx: rendered exactly as the official image's entrypoint
 // would, checked with `nginx -t`, then run on 127.0.0.1 against a real upstream HTTP server and a real
-// DNS server (for nginx's resolver), checking every promise of issue 5 over HTTP.
+// DNS server (for nginx's resolver), checking every promise of the generated configuration over HTTP.
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import { chmodSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

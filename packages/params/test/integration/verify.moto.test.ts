@@ -1,7 +1,7 @@
 // verifyParameters with the real SDK against a real moto server: batching, InvalidParameters, decryption and
 // task definition references exactly as SSM answers them.
 import * as path from 'node:path';
-import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { loadManifest, parseManifest, type Manifest } from '@deploy-actions/manifest';
 import {
   outcome,
@@ -10,7 +10,16 @@ import {
   verifyParameters,
   type GetParameters,
 } from '@deploy-actions/params';
-import { REPO_ROOT, TEST_ACCOUNT, TEST_REGION, startMoto, type Moto } from '@deploy-actions/testing';
+import {
+  localClientConfig,
+  putParameters,
+  REPO_ROOT,
+  TEST_ACCOUNT,
+  TEST_REGION,
+  startMoto,
+  type Moto,
+  type SeedParameters,
+} from '@deploy-actions/testing';
 
 let moto: Moto;
 beforeAll(async () => {
@@ -24,11 +33,7 @@ beforeEach(async () => {
 });
 
 function client(region = TEST_REGION): { ssm: SSMClient; calls: { names: number; decrypt: boolean }[] } {
-  const ssm = new SSMClient({
-    region,
-    endpoint: moto.endpoint,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-  });
+  const ssm = new SSMClient(localClientConfig(moto.endpoint, region));
   const calls: { names: number; decrypt: boolean }[] = [];
   // Counts GetParameters calls as the SDK sends them (initialize step: once per call, retries not included).
   ssm.middlewareStack.add(
@@ -44,16 +49,7 @@ function client(region = TEST_REGION): { ssm: SSMClient; calls: { names: number;
   return { ssm, calls };
 }
 
-async function seed(ssm: SSMClient, values: Record<string, { type: 'String' | 'SecureString'; value: string }>) {
-  const entries = Object.entries(values);
-  for (let i = 0; i < entries.length; i += 20) {
-    await Promise.all(
-      entries
-        .slice(i, i + 20)
-        .map(([Name, p]) => ssm.send(new PutParameterCommand({ Name, Type: p.type, Value: p.value, Overwrite: true }))),
-    );
-  }
-}
+const seed = (ssm: SSMClient, values: SeedParameters): Promise<void> => putParameters(ssm, values);
 
 const platformValues = (prefix: string): Record<string, { type: 'String' | 'SecureString'; value: string }> => ({
   [`${prefix}HOST_NAME`]: { type: 'String', value: 'app.zanda360.com' },

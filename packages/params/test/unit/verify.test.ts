@@ -1,82 +1,15 @@
-import { parseManifest, type Manifest } from '@deploy-actions/manifest';
+import { parseManifest } from '@deploy-actions/manifest';
 import {
   BATCH_SIZE,
   explainAwsError,
   inPool,
   outcome,
   planBatches,
-  reportJson,
-  summaryMarkdown,
-  taskDefinitionRefs,
   verifyParameters,
   type GetParameters,
-  type VerifyResult,
 } from '@deploy-actions/params';
 
-interface Stored {
-  Type: 'String' | 'SecureString' | 'StringList';
-  Value: string;
-}
-
-/** Parameter Store semantics that matter here: missing names in InvalidParameters, SecureString opaque unless decrypted. */
-function fakeSsm(store: Record<string, Stored>) {
-  const calls: { Names: string[]; WithDecryption: boolean }[] = [];
-  const get: GetParameters = async (input) => {
-    calls.push({ Names: [...input.Names], WithDecryption: input.WithDecryption });
-    if (input.Names.length > BATCH_SIZE) throw new Error('ValidationException: too many names');
-    return {
-      Parameters: input.Names.filter((n) => store[n]).map((n) => {
-        const p = store[n]!;
-        const value = p.Type === 'SecureString' && !input.WithDecryption ? 'AQICAHh-ciphertext' : p.Value;
-        return { Name: n, Type: p.Type, Value: value };
-      }),
-      InvalidParameters: input.Names.filter((n) => !store[n]),
-    };
-  };
-  return { get, calls };
-}
-
-const doc = {
-  version: 1,
-  environments: {
-    production: { path: '/app/production/', certificates: ['*.example.com'] },
-    staging: { path: '/app/staging/', certificates: ['*.staging.example.com'] },
-  },
-  parameters: [
-    { name: 'SMTP_PORT', format: 'port' },
-    { name: 'HOST_NAME', format: 'certificate-host' },
-    { name: 'DB_PASSWORD', secret: true },
-    { name: 'MASTER_KEY', secret: true, format: { rule: 'hex', length: 8 } },
-    { name: 'PLAIN' },
-    { name: 'OPTIONAL', required: false },
-  ],
-};
-const manifest: Manifest = parseManifest(doc, 'params.yml');
-const P = '/app/production/';
-const good: Record<string, Stored> = {
-  [`${P}SMTP_PORT`]: { Type: 'String', Value: '587' },
-  [`${P}HOST_NAME`]: { Type: 'String', Value: 'app.example.com' },
-  [`${P}DB_PASSWORD`]: { Type: 'SecureString', Value: 'pa ss"word' },
-  [`${P}MASTER_KEY`]: { Type: 'SecureString', Value: 'deadbeef' },
-  [`${P}PLAIN`]: { Type: 'String', Value: 'x' },
-  [`${P}OPTIONAL`]: { Type: 'String', Value: 'y' },
-};
-
-async function verify(store: Record<string, Stored>, extra: Partial<Parameters<typeof verifyParameters>[0]> = {}) {
-  const ssm = fakeSsm(store);
-  const masked: string[] = [];
-  const result = await verifyParameters(
-    { manifest, environment: 'production', region: 'eu-west-2', ...extra },
-    { getParameters: () => ssm.get, setSecret: (v) => masked.push(v), sleep: async () => {} },
-  );
-  return { result, calls: ssm.calls, masked };
-}
-
-function statuses(result: VerifyResult): Record<string, string> {
-  return Object.fromEntries(
-    result.parameters.map((p) => [p.name, `${p.status}${p.reasons.length ? `: ${p.reasons.join('; ')}` : ''}`]),
-  );
-}
+import { doc, fakeSsm, good, manifest, P, statuses, verify, type Stored } from './fixtures';
 
 describe('planBatches', () => {
   const item = (i: number, needsDecrypt: boolean, plain: boolean) => ({ fullName: `/p/${i}`, needsDecrypt, plain });
@@ -199,7 +132,7 @@ describe('verifyParameters', () => {
     [
       'short key',
       { [`${P}MASTER_KEY`]: { Type: 'SecureString', Value: 'abc' } },
-      { MASTER_KEY: /^invalid: has 3 characters; expected 8 hexadecimal/ },
+      { MASTER_KEY: /^invalid: is not 8 hexadecimal characters$/ },
     ],
     ['blank plain', { [`${P}PLAIN`]: { Type: 'String', Value: '  ' } }, { PLAIN: /^invalid: is empty$/ }],
   ])('%s', async (_label, change, expected) => {
@@ -262,102 +195,4 @@ describe('verifyParameters', () => {
     const e = Object.assign(new Error(error.message), { name: error.name });
     expect(explainAwsError(e, { region: 'eu-west-2', path: '/a/', names: ['/a/B'], decrypt }).message).toMatch(message);
   });
-});
-
-describe('task definition cross-check', () => {
-  const td = (containers: unknown[]) =>
-    taskDefinitionRefs({ family: 'api', containerDefinitions: containers }, 'td.json');
-  const allRefs = Object.keys(good).map((n) => ({ name: n.slice(P.length), valueFrom: n }));
-
-  test('every reference resolves, ARN form in either region', async () => {
-    const refs = [
-      ...allRefs.slice(0, 4),
-      { name: 'PLAIN', valueFrom: `arn:aws:ssm:eu-west-2:123456789012:parameter${P}PLAIN` },
-      { name: 'OPTIONAL', valueFrom: `arn:aws:ssm:us-east-1:123456789012:parameter${P}OPTIONAL` },
-      { name: 'SM', valueFrom: 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:db-AbCdEf' },
-    ];
-    const ssm = fakeSsm(good);
-    const regions: string[] = [];
-    const result = await verifyParameters(
-      {
-        manifest,
-        environment: 'production',
-        region: 'eu-west-2',
-        taskDefinitions: [td([{ name: 'api', secrets: refs }])],
-      },
-      { getParameters: (r) => (regions.push(r), ssm.get), setSecret: () => {} },
-    );
-    expect(result.findings).toEqual([]);
-    expect(result.parameters.every((p) => p.status === 'ok')).toBe(true);
-    expect(regions).toEqual(['eu-west-2', 'us-east-1']);
-  });
-
-  test('broken wiring is reported', async () => {
-    const result = (
-      await verify(good, {
-        taskDefinitions: [
-          td([
-            {
-              name: 'api',
-              secrets: [
-                { name: 'SMTP_PORT', valueFrom: `${P}SMTP_PORT` },
-                { name: 'GONE', valueFrom: `arn:aws:ssm:eu-west-2:123456789012:parameter${P}GONE` },
-                { name: 'HOST_NAME', valueFrom: '/app/staging/HOST_NAME' },
-              ],
-              environment: [{ name: 'DB_PASSWORD', value: 'oops' }],
-            },
-          ]),
-        ],
-      })
-    ).result;
-    const messages = result.findings.map((f) => `${f.level} ${f.where}: ${f.message}`);
-    expect(messages).toEqual(
-      expect.arrayContaining([
-        expect.stringMatching(
-          /^error td\.json container 'api': secret GONE: valueFrom arn:.*GONE does not exist in eu-west-2$/,
-        ),
-        expect.stringMatching(/^error td\.json container 'api': sets secret DB_PASSWORD as a plain environment value/),
-        expect.stringMatching(
-          /^warning td\.json container 'api': secret HOST_NAME reads \/app\/staging\/HOST_NAME, a parameter of environment 'staging'/,
-        ),
-        expect.stringMatching(
-          /^error td\.json container 'api': secret HOST_NAME: valueFrom \/app\/staging\/HOST_NAME does not exist/,
-        ),
-      ]),
-    );
-    expect(statuses(result)['DB_PASSWORD']).toBe('warning: no task definition references it');
-    expect(statuses(result)['SMTP_PORT']).toBe('ok');
-    const out = outcome(result, false);
-    expect(out.missing).toEqual(expect.arrayContaining([`${P}GONE`, '/app/staging/HOST_NAME']));
-    expect(out.failed).toBe(true);
-  });
-
-  test.each([
-    [{ containerDefinitions: 'x' }, /td\.json: is not a task definition/],
-    [
-      { containerDefinitions: [{ name: 'a', secrets: [{ name: 'X' }] }] },
-      /containerDefinitions\[0\] \(a\)\.secrets\[0\]: must have string name and valueFrom/,
-    ],
-  ])('rejects a malformed task definition %#', (docum, message) => {
-    expect(() => taskDefinitionRefs(docum, 'td.json')).toThrow(message);
-  });
-
-  test('describe-task-definition output is accepted', () => {
-    expect(
-      taskDefinitionRefs({ taskDefinition: { containerDefinitions: [{ name: 'a' }] } }, 'd.json').containers,
-    ).toEqual([{ name: 'a', secrets: [], environment: [] }]);
-  });
-});
-
-test('fail-on-warnings turns warnings fatal; summary and report carry no values', async () => {
-  const store = { ...good, [`${P}PLAIN`]: { Type: 'SecureString' as const, Value: 'x' } };
-  const { result } = await verify(store);
-  expect(outcome(result, false).failed).toBe(false);
-  const out = outcome(result, true);
-  expect(out.failed).toBe(true);
-  const texts = [summaryMarkdown(result, out), reportJson(result, out)];
-  for (const text of texts) {
-    for (const value of ['pa ss"word', 'deadbeef', 'app.example.com']) expect(text).not.toContain(value);
-  }
-  expect(texts[0]).toContain('| <code>/app/production/PLAIN</code> | SecureString | ⚠️ warning |');
 });

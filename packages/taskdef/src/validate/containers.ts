@@ -1,6 +1,4 @@
-import { containerLabel, duplicates, type Check } from './context';
-
-const NAME = /^[A-Za-z0-9_-]{1,255}$/;
+import { containerLabel, duplicates, NAME, type Check } from './context';
 /** What no registry reference contains: whitespace, or the brackets of an unfilled template (<IMAGE>, {{x}}). */
 const NOT_A_REFERENCE = /[\s<>{}]/;
 
@@ -9,7 +7,8 @@ export function containerSet(c: Check): void {
     c.at('containerDefinitions', 'has no containers', 'add at least one container with a name and an image');
     return;
   }
-  const names = c.containers.map((d) => d.name ?? '').filter((n) => n !== '');
+  // Only valid names are compared and named; an invalid one is reported by its index below.
+  const names = c.containers.map((d) => d.name ?? '').filter((n) => NAME.test(n));
   for (const name of duplicates(names)) {
     c.at('containerDefinitions', `the container name '${name}' is used twice`, 'give each container its own name');
   }

@@ -81,9 +81,18 @@ export class Check {
 
 export type Rule = (check: Check) => void;
 
-/** `containerDefinitions[1] ('nginx')`: index and name, so the user finds the container in either form. */
+/** A name ECS accepts for a container or a volume: only such a name is repeated in messages. */
+export const NAME = /^[A-Za-z0-9_-]{1,255}$/;
+/** A variable name as ECS takes it. */
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+
+/**
+ * `containerDefinitions[1] ('nginx')`: index and name, so the user finds the container in either form. A name
+ * that is not a valid one is left out: it may be a value typed into the wrong field.
+ */
 export function containerLabel(index: number, container: ContainerDefinition | undefined): string {
-  return `containerDefinitions[${index}]${container?.name ? ` ('${container.name}')` : ''}`;
+  const name = container?.name;
+  return `containerDefinitions[${index}]${name && NAME.test(name) ? ` ('${name}')` : ''}`;
 }
 
 export function enumValues(e: Record<string, string>): string[] {

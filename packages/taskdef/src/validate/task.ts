@@ -1,8 +1,6 @@
 import { Compatibility, NetworkMode } from '@aws-sdk/client-ecs';
 import { describeRange, FARGATE_SIZES, fargateMemoryOptions } from '../fargate';
-import { duplicates, enumValues, type Check } from './context';
-
-const NAME = /^[A-Za-z0-9_-]{1,255}$/;
+import { duplicates, enumValues, NAME, type Check } from './context';
 /** A role ARN, or the short role name ECS resolves in the task's account (what AWS's own examples use). */
 const ROLE = /^(arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}|[\w+=,.@-]{1,64})$/;
 
@@ -81,7 +79,7 @@ export function storageAndVolumes(c: Check): void {
   if (storage !== undefined && (storage < 21 || storage > 200)) {
     c.at('ephemeralStorage.sizeInGiB', `${storage} GiB is out of range`, 'use 21..200 (the default is 20 GiB)');
   }
-  const names = (c.td.volumes ?? []).map((v) => v.name ?? '');
+  const names = (c.td.volumes ?? []).map((v) => v.name ?? '').filter((n) => NAME.test(n));
   for (const name of duplicates(names)) {
     c.at('volumes', `the volume name '${name}' is used twice`, 'give each volume its own name');
   }

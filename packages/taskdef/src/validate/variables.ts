@@ -1,6 +1,4 @@
-import { containerLabel, duplicates, type Check } from './context';
-
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+import { containerLabel, duplicates, ENV_NAME, type Check } from './context';
 
 /** Environment variables and secrets: names present and valid, each name once, never both plain and secret. */
 export function variables(c: Check): void {
@@ -19,7 +17,8 @@ export function variables(c: Check): void {
       if (e.value === undefined) at(`environment[${j}].value`, 'is missing', 'set "value" (use "" for empty)');
       return e.name ?? '';
     });
-    for (const name of duplicates(envNames.filter((n) => n !== ''))) {
+    // Names are repeated only when they are valid ones (an invalid name is reported by its index above).
+    for (const name of duplicates(envNames.filter((n) => ENV_NAME.test(n)))) {
       at('environment', `the variable '${name}' is set twice`, 'keep one entry per name');
     }
     const secretNames = (d.secrets ?? []).map((s, j) => {
@@ -29,10 +28,10 @@ export function variables(c: Check): void {
       }
       return s.name ?? '';
     });
-    for (const name of duplicates(secretNames.filter((n) => n !== ''))) {
+    for (const name of duplicates(secretNames.filter((n) => ENV_NAME.test(n)))) {
       at('secrets', `the secret '${name}' is set twice`, 'keep one entry per name');
     }
-    for (const name of secretNames.filter((n) => n !== '' && envNames.includes(n))) {
+    for (const name of secretNames.filter((n) => ENV_NAME.test(n) && envNames.includes(n))) {
       at('secrets', `'${name}' is both an environment variable and a secret`, 'keep it in one of the two lists');
     }
   });

@@ -41,10 +41,11 @@ describe('splitCommand', () => {
     ['a; b', "shell operator ';'"],
     ['echo > /tmp/x', "shell operator '>'"],
     ['echo `date`', "shell operator '`'"],
-    ['echo $HOME', "contains '$H…', a shell expansion"],
-    ['echo $(date)', 'a shell expansion'],
-    ['echo costs $5', "contains '$5…'"],
-    ['echo "${HOME}"', 'inside "..." would be expanded by a shell'],
+    ['echo $HOME', 'contains a $ expansion at character 6'],
+    ['echo $(date)', 'a $ expansion'],
+    ['echo costs $5', 'contains a $ expansion at character 12'],
+    ['echo "${HOME}"', 'has a $ expansion inside "..." at character 7, which a shell would expand'],
+    ['echo "`id`"', 'has a ` command substitution inside "..."'],
     ['', 'is empty'],
     ['   ', 'is empty'],
     ['[]', 'is an empty array'],
@@ -53,5 +54,12 @@ describe('splitCommand', () => {
   ])('rejects %p', (text, message) => {
     expect(() => splitCommand(text, WHERE)).toThrow(`${WHERE}: `);
     expect(() => splitCommand(text, WHERE)).toThrow(message);
+  });
+
+  test('never repeats a piece of the command (it may hold a secret)', () => {
+    for (const text of ['run --token=$Xs3cr3tv4lue', 'run "x$Ys3cr3tv4lue"', 'run | s3cr3tv4lue', '[s3cr3tv4lue']) {
+      expect(() => splitCommand(text, WHERE)).toThrow(WHERE);
+      expect(() => splitCommand(text, WHERE)).not.toThrow(/s3cr3t|\$X|\$Y/);
+    }
   });
 });

@@ -211,28 +211,47 @@ describe('renderTaskDefinition', () => {
     [
       'unknown image container',
       { images: { web: 'x' } },
-      "input 'images': there is no container 'web' in the task definition — the containers are: nginx, api",
+      "the images by container: there is no container 'web' in the task definition — the containers are: nginx, api",
     ],
     [
       'unknown target',
       { containers: ['worker'], command: ['x'] },
-      "input 'container-name': there is no container 'worker'",
+      "the containers to change: there is no container 'worker'",
     ],
     [
       'no target among two',
       { environment: { mode: 'merge', values: [] } },
-      "input 'container-name': is needed to know which of the 2 containers to change — use one of: nginx, api",
+      'the containers to change: is needed to know which of the 2 containers to change — use one of: nginx, api',
     ],
     [
       'manifest container missing',
       {
         manifestSecrets: ['A', 'B', 'C', 'D'].map((name) => ({ container: 'rails', name, valueFrom: `arn:${name}` })),
       },
-      "input 'parameters-manifest': there is no container 'rails' in the task definition, but the manifest puts 4 parameter(s) there (A, B, C, …) — the containers are: nginx, api; fix 'container' in the manifest",
+      "the parameters manifest: there is no container 'rails' in the task definition, but the manifest puts 4 parameter(s) there (A, B, C, …) — the containers are: nginx, api; fix 'container' in the manifest",
     ],
   ])('%s', (_name, options, message) => {
     expect(() => renderTaskDefinition(platformTaskDefinition(), options)).toThrow(message);
     // One message per problem, not one per parameter.
     expect(() => renderTaskDefinition(platformTaskDefinition(), options)).not.toThrow(/problems:/);
+  });
+
+  test("messages name the caller's inputs, given as labels, and no other action's", () => {
+    const labels = {
+      containers: "input 'run-task-container'",
+      image: "input 'img'",
+      images: "input 'imgs'",
+      manifestSecrets: "input 'params'",
+    };
+    const render = (options: RenderOptions) => () => renderTaskDefinition(platformTaskDefinition(), options, labels);
+    expect(render({ containers: ['worker'], image: 'x' })).toThrow("input 'run-task-container': there is no container");
+    expect(render({ images: { web: 'x' } })).toThrow("input 'imgs': there is no container 'web'");
+    expect(render({ containers: ['api'], image: 'a', images: { api: 'b' } })).toThrow(
+      "input 'img' and input 'imgs': both give container 'api' an image",
+    );
+    expect(render({ manifestSecrets: [{ container: 'rails', name: 'A', valueFrom: 'arn:a' }] })).toThrow(
+      "input 'params': there is no container 'rails'",
+    );
+    expect(render({ images: { web: 'x' } })).not.toThrow(/container-name|parameters-manifest/);
   });
 });

@@ -87,7 +87,7 @@ describe('validateTaskDefinition', () => {
     [
       'container name with a dot',
       (td) => ((nginx(td).name = 'web.1'), (nginx(td).dependsOn = [])),
-      "containerDefinitions[0] ('web.1').name: is not a valid container name",
+      'containerDefinitions[0].name: is not a valid container name',
     ],
     ['container without an image', (td) => delete api(td).image, "containerDefinitions[1] ('api').image: is missing"],
     ['blank image', (td) => (api(td).image = '  '), "('api').image: is missing"],
@@ -313,7 +313,7 @@ const BY_RULE: [keyof typeof RULES, string, Edit, string][] = [
       for (let i = 0; i < 9; i++)
         td.containerDefinitions!.push({ name: `side${i}`, image: 'busybox', memory: 6, essential: false });
     },
-    'has 11 containers; ECS allows at most 10 per task definition (Amazon ECS service quotas, https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html)',
+    'has 11 containers; ECS allows at most 10 (Amazon ECS service quota "Containers per task definition": 10, not adjustable; https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html)',
   ],
   [
     'limits',
@@ -321,7 +321,7 @@ const BY_RULE: [keyof typeof RULES, string, Edit, string][] = [
     (td) => {
       api(td).command = ['sh', '-c', 'x'.repeat(MAX_TASK_DEFINITION_BYTES)];
     },
-    'KiB; ECS registers at most 64 KiB',
+    'KiB; ECS registers at most 64 KiB (Amazon ECS service quota "Task definition size limit": 64 KiB, not adjustable',
   ],
 ];
 
