@@ -155,21 +155,15 @@ export function readRunTask(
         problems.add(`input '${name}'`, 'is set but run-task is false', 'set run-task: true or remove it');
       }
     }
-    return undefined;
   }
+  // Read (and checked) either way: a mistake in them is worth knowing before run-task is turned on.
   const publicIp = problems.attempt(() =>
     inputs.optional(INPUT.runTaskPublicIp) === undefined
       ? undefined
       : inputs.oneOf<AssignPublicIp>(INPUT.runTaskPublicIp, ['ENABLED', 'DISABLED'], 'DISABLED'),
   );
   const network = networkConfiguration(inputs, problems, publicIp);
-  const volume = managedVolume<TaskManagedEBSVolumeConfiguration>(
-    inputs,
-    problems,
-    { name: INPUT.runTaskVolumeName, volume: INPUT.runTaskVolume },
-    TASK_MANAGED_EBS_VOLUME,
-  );
-  return {
+  const spec: RunTaskSpec = {
     command: command(inputs, problems),
     container: problems.attempt(() => inputs.optional(INPUT.runTaskContainer)),
     containerOverrides: overrides(inputs, problems),
@@ -178,8 +172,14 @@ export function readRunTask(
     launch: launch(inputs, problems),
     tags: tags(inputs, problems),
     enableEcsManagedTags: managedTags,
-    volume,
+    volume: managedVolume<TaskManagedEBSVolumeConfiguration>(
+      inputs,
+      problems,
+      { name: INPUT.runTaskVolumeName, volume: INPUT.runTaskVolume },
+      TASK_MANAGED_EBS_VOLUME,
+    ),
     startedBy: problems.attempt(() => inputs.optional(INPUT.runTaskStartedBy)) ?? 'deploy-actions',
     wait: problems.attempt(() => inputs.boolean(INPUT.waitForTask, true)) ?? true,
   };
+  return runTask ? spec : undefined;
 }
