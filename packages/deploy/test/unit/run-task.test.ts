@@ -6,6 +6,8 @@ import {
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ECSClient,
+  ListServiceDeploymentsCommand,
+  ListTasksCommand,
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
   UpdateServiceCommand,
@@ -300,4 +302,36 @@ test('register-only: registers, runs the one-off task, touches no service', asyn
   const failed = await registerOnly(d, { ...base, runTask: { startedBy: 'x', wait: true, network } });
   expect(failed).toMatchObject({ outcome: 'failed', cause: 'run-task', runTaskArn: TASK });
   expect(failed.message).toMatch(/failed \(web exited 3; Essential container in task exited\)$/);
+});
+
+test('a rollback by UpdateService puts back the EBS volume the previous revision ran with', async () => {
+  const { deps: d } = deps();
+  const PREV = 'arn:aws:ecs:eu-west-2:123456789012:task-definition/web:7';
+  const before = { name: 'ebs1', managedEBSVolume: { roleArn: ROLE, sizeInGiB: 20 } };
+  const ours = { name: 'ebs1', managedEBSVolume: { roleArn: ROLE, sizeInGiB: 500 } };
+  const complete = { rolloutState: 'COMPLETED' as const, runningCount: 2, pendingCount: 0 };
+  const previous = dep({ id: 'ecs-svc/1', taskDefinition: PREV, ...complete, volumeConfigurations: [before] });
+  let phase: 'before' | 'failed' | 'back' = 'before';
+  const now = (): Service => {
+    if (phase === 'before') return service({ deployments: [previous] });
+    if (phase === 'back') return service({ deployments: [{ ...previous, id: 'ecs-svc/3' }] });
+    const failed = dep({ rolloutState: 'FAILED', rolloutStateReason: 'tasks failed to start', failedTasks: 3 });
+    return service({ deployments: [failed, { ...previous, status: 'ACTIVE' }] });
+  };
+  const notHere = Object.assign(new Error('not here'), { name: 'UnknownOperationException' });
+  ecsMock.on(ListServiceDeploymentsCommand).rejects(notHere);
+  ecsMock.on(DescribeServicesCommand).callsFake(() => ({ services: [now()] }));
+  ecsMock.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: TD });
+  ecsMock.on(ListTasksCommand).resolves({ taskArns: [] });
+  ecsMock.on(UpdateServiceCommand).callsFake((input: { taskDefinition?: string }) => {
+    phase = input.taskDefinition === PREV ? 'back' : 'failed';
+    return { service: now() };
+  });
+  const r = await deployService(d, deployOptions({ serviceVolume: ours }));
+  expect(r.outcome).toBe('rolled-back');
+  const updates = ecsMock.commandCalls(UpdateServiceCommand).map((c) => c.args[0].input);
+  expect(updates.map((u) => [u.taskDefinition, u.volumeConfigurations])).toEqual([
+    [OURS, [ours]],
+    [PREV, [before]],
+  ]);
 });
