@@ -3,7 +3,13 @@
 // together by the phase's deadline, through an abort signal. Transient failures (throttling, 5xx, resets,
 // attempt timeouts) are retried with bounded, jittered back-off until that deadline, never a fixed count: an
 // outage shorter than the wait costs time, not the deploy.
-import { awsErrorName, DeployActionsError, errorMessage, isCredentialsExpired } from '@deploy-actions/core';
+import {
+  awsErrorName,
+  AwsCredentialsError,
+  DeployActionsError,
+  errorMessage,
+  isCredentialsExpired,
+} from '@deploy-actions/core';
 import type { DeployDeps } from './deps';
 
 /** Longest one attempt may take (connection, request and reply). */
@@ -28,13 +34,17 @@ export class DeadlineReached extends DeployActionsError {
   }
 }
 
-/** The credentials were rejected as expired twice in a row: nothing more can be done with AWS. */
+/**
+ * The credentials were rejected as expired twice in a row: nothing more can be done with AWS. `detail` is the
+ * credential provider's own account when it had none to give (which sources it tried, how to choose one).
+ */
 export class CredentialsExpired extends DeployActionsError {
   constructor(
     readonly what: string,
     readonly code: string,
+    detail?: string,
   ) {
-    super(`AWS credentials expired (${code}) during ${what}`);
+    super(detail !== undefined ? `${detail} (during ${what})` : `AWS credentials expired (${code}) during ${what}`);
   }
 }
 
@@ -96,7 +106,10 @@ export async function call<T>(
     } catch (error) {
       if (isCredentialsExpired(error)) {
         // A refreshable credential provider gets one chance to hand out a new session; static ones cannot.
-        if (++expired >= 2) throw new CredentialsExpired(what, awsErrorName(error) ?? 'ExpiredToken');
+        if (++expired >= 2) {
+          const detail = error instanceof AwsCredentialsError ? errorMessage(error) : undefined;
+          throw new CredentialsExpired(what, awsErrorName(error) ?? 'ExpiredToken', detail);
+        }
         continue;
       }
       const name = awsErrorName(error) ?? errorMessage(error);

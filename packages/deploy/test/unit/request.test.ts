@@ -3,6 +3,7 @@
 // polling loop's one deadline. A fake clock that only moves when the code sleeps: no real waiting.
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { AwsCredentialsError } from '@deploy-actions/core';
 import { memoryIO } from '@deploy-actions/testing';
 import { poll } from '../../src/poll';
 import {
@@ -116,6 +117,18 @@ test('expired credentials get one immediate retry (a refreshed session), then Cr
   }).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(CredentialsExpired);
   expect(n).toBe(2);
+});
+
+test('no credentials at all: the provider’s account of what it tried is kept in the message', async () => {
+  const d = deps();
+  const none = new AwsCredentialsError('no AWS credentials: tried env (AWS_ACCESS_KEY_ID is not set)');
+  const error = await call(d, 'DescribeServices', 60_000, async () => {
+    throw none;
+  }).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(CredentialsExpired);
+  expect((error as Error).message).toBe(
+    'no AWS credentials: tried env (AWS_ACCESS_KEY_ID is not set) (during DescribeServices)',
+  );
 });
 
 test('a non-transient error is thrown at once', async () => {
