@@ -163,7 +163,9 @@ test('render → verify → migrate + deploy: staging runs the image with the st
   expect(JSON.parse(verify?.outputs['missing'] ?? 'null')).toEqual([]);
   expect(JSON.parse(verify?.outputs['invalid'] ?? 'null')).toEqual([]);
   expect(deploy?.outputs['outcome']).toBe('succeeded');
-  expect(deploy?.outputs['run-task-arn']).toMatch(/^arn:aws:ecs:eu-west-2:\d{12}:task\//);
+  expect(JSON.parse(deploy?.outputs['run-task-arn'] ?? '')).toEqual([
+    expect.stringMatching(/^arn:aws:ecs:eu-west-2:\d{12}:task\//),
+  ]);
 
   const td = serviceTaskDefinition(sim);
   const [api] = td['containerDefinitions'] as {

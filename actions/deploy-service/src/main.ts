@@ -16,16 +16,25 @@ import {
   deploySummary,
   githubDeployments,
   realClock,
+  registerOnly,
   type DeployDeps,
   type DeployResult,
   type DeploymentReporter,
 } from '@deploy-actions/deploy';
+import { AWS_ACTIONS_INPUTS } from './aws-actions';
 import { readOptions, redactor } from './options';
 
 export const ACTION = 'deploy-service';
 
-/** Every output, set on every run (empty when it does not apply), so `if: failure()` steps can read them. */
-function outputs(r: DeployResult | undefined, reporter: DeploymentReporter | undefined): Record<string, string> {
+/**
+ * Every output, set on every run (empty when it does not apply), so `if: failure()` steps can read them.
+ * run-task-arn is a JSON array, as aws-actions sets it (`[]` when run-task was asked for and no task started).
+ */
+function outputs(
+  r: DeployResult | undefined,
+  reporter: DeploymentReporter | undefined,
+  ranTask: boolean,
+): Record<string, string> {
   const values: Record<string, string | undefined> = {
     'task-definition-arn': r?.taskDefinitionArn,
     'previous-task-definition-arn': r?.previousTaskDefinitionArn,
@@ -35,7 +44,7 @@ function outputs(r: DeployResult | undefined, reporter: DeploymentReporter | und
     outcome: r?.outcome ?? 'failed',
     cause: r?.cause,
     'lifecycle-stage': r?.lifecycleStage,
-    'run-task-arn': r?.runTaskArn,
+    'run-task-arn': ranTask ? JSON.stringify(r?.runTaskArn !== undefined ? [r.runTaskArn] : []) : undefined,
     'console-url': r?.links?.deployments,
     'duration-seconds': r ? String(r.durationSeconds) : undefined,
   };
@@ -70,8 +79,10 @@ export async function main(io: ActionIO): Promise<void> {
     redact: redactor(options.secrets),
   };
   const deploy = { ...options.deploy, region: config.region };
+  const { service } = deploy;
+  const ranTask = deploy.runTask !== undefined;
   let reporter: DeploymentReporter | undefined;
-  if (options.github) {
+  if (options.github && service !== undefined) {
     const env = io.env;
     const repository = env['GITHUB_REPOSITORY'] ?? '';
     reporter = githubDeployments({
@@ -83,22 +94,25 @@ export async function main(io: ActionIO): Promise<void> {
       logUrl: env['GITHUB_RUN_ID']
         ? `${env['GITHUB_SERVER_URL'] ?? 'https://github.com'}/${repository}/actions/runs/${env['GITHUB_RUN_ID']}`
         : undefined,
-      description: `${deploy.service} in ${deploy.cluster}`,
+      description: `${service} in ${deploy.cluster}`,
       log: io.log,
     });
   }
   let result: DeployResult;
   try {
-    result = await deployService(deps, deploy, reporter);
+    result =
+      service === undefined
+        ? await registerOnly(deps, deploy)
+        : await deployService(deps, { ...deploy, service }, reporter);
   } catch (error) {
     // Before the service was touched (the service is missing, registration refused): still say so everywhere.
     const message = deps.redact(errorMessage(error));
-    for (const [name, value] of Object.entries(outputs(undefined, reporter))) io.setOutput(name, value);
+    for (const [name, value] of Object.entries(outputs(undefined, reporter, ranTask))) io.setOutput(name, value);
     await io.writeSummary(md.heading('deploy-service: ❌ failed before changing anything') + md.paragraph(message));
     await reporter?.finish('failure', message);
     throw error;
   }
-  for (const [name, value] of Object.entries(outputs(result, reporter))) io.setOutput(name, value);
+  for (const [name, value] of Object.entries(outputs(result, reporter, ranTask))) io.setOutput(name, value);
   await io.writeSummary(deps.redact(deploySummary(result, deploy)));
   if (result.outcome === 'succeeded' || (result.outcome === 'in-progress' && result.cause === undefined)) {
     io.log.info(`deploy-service: ${result.message} in ${result.durationSeconds} s`);
@@ -108,5 +122,5 @@ export async function main(io: ActionIO): Promise<void> {
 }
 
 export function run(io?: ActionIO): Promise<void> {
-  return runAction(ACTION, main, io);
+  return runAction({ name: ACTION, inputHints: AWS_ACTIONS_INPUTS }, main, io);
 }

@@ -61,6 +61,8 @@ interface ActiveFault {
 export interface Call {
   readonly service: ServiceId;
   readonly operation: string;
+  /** The request as the server read it (JSON body, or query parameters): what the SDK really sent. */
+  readonly input: Obj;
   /** The fault injected into this call, if any. */
   readonly fault?: FaultKind;
 }
@@ -181,7 +183,7 @@ async function handle(router: Router, req: IncomingMessage, res: ServerResponse)
 
   router.scheduler.advance();
   const fault = pickFault(router.faults, service, operation, router.scheduler.now());
-  router.calls.push(fault ? { service, operation, fault: fault.spec.kind } : { service, operation });
+  router.calls.push(fault ? { service, operation, input, fault: fault.spec.kind } : { service, operation, input });
   if (fault?.spec.kind === 'reset') {
     req.socket.destroy();
     return;

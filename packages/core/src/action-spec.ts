@@ -67,10 +67,18 @@ export function inputVariable(name: string): string {
 }
 
 /**
- * Every INPUT_* variable that names no declared input, as an error suggesting the closest declared name. The
- * runner upper-cases names, so the suggestion compares case-insensitively and shows the name in lower case.
+ * What to say about inputs another tool has and this action does not (by lower-case name): the names users bring
+ * when they switch (aws-actions' `max-retries`, `codedeploy-*`), where the closest declared name would point at
+ * the wrong input or at nothing.
  */
-export function undeclaredInputs(spec: ActionSpec, env: NodeJS.ProcessEnv): ConfigError[] {
+export type InputHints = Readonly<Record<string, string>>;
+
+/**
+ * Every INPUT_* variable that names no declared input, as an error with its hint, else suggesting the closest
+ * declared name. The runner upper-cases names, so the suggestion compares case-insensitively and shows the
+ * name in lower case.
+ */
+export function undeclaredInputs(spec: ActionSpec, env: NodeJS.ProcessEnv, hints: InputHints = {}): ConfigError[] {
   const declared = [...spec.inputs.keys()];
   const variables = new Set(declared.map(inputVariable));
   const errors: ConfigError[] = [];
@@ -78,19 +86,16 @@ export function undeclaredInputs(spec: ActionSpec, env: NodeJS.ProcessEnv): Conf
     if (!key.startsWith('INPUT_') || variables.has(key)) continue;
     const given = key.slice('INPUT_'.length).toLowerCase();
     const close = closestName(given, declared);
-    errors.push(
-      new ConfigError(
-        `input '${given}'`,
-        `is not an input of ${spec.name}`,
-        close !== undefined ? `did you mean '${close}'?` : `its inputs are: ${declared.join(', ')}`,
-      ),
-    );
+    const fix =
+      (Object.hasOwn(hints, given) ? hints[given] : undefined) ??
+      (close !== undefined ? `did you mean '${close}'?` : `its inputs are: ${declared.join(', ')}`);
+    errors.push(new ConfigError(`input '${given}'`, `is not an input of ${spec.name}`, fix));
   }
   return errors;
 }
 
 /** Throws every undeclared input at once, before the action reads anything. */
-export function refuseUndeclaredInputs(spec: ActionSpec, env: NodeJS.ProcessEnv): void {
-  const errors = undeclaredInputs(spec, env);
+export function refuseUndeclaredInputs(spec: ActionSpec, env: NodeJS.ProcessEnv, hints: InputHints = {}): void {
+  const errors = undeclaredInputs(spec, env, hints);
   if (errors.length > 0) throw new ConfigErrors(errors);
 }

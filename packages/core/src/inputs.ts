@@ -84,6 +84,17 @@ export class Inputs {
     return value as T;
   }
 
+  /** A JSON value (told by its position, never quoted, when it does not parse); `example` shows the shape. */
+  json(name: string, example: string): unknown {
+    const value = this.optional(name);
+    if (value === undefined) return undefined;
+    try {
+      return JSON.parse(value) as unknown;
+    } catch (error) {
+      throw new ConfigError(`input '${name}'`, `is not valid JSON (${jsonProblem(error, value)})`, `e.g. ${example}`);
+    }
+  }
+
   /** Non-empty, non-comment lines. */
   lines(name: string): string[] {
     return splitLines(this.raw(name));

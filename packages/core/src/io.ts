@@ -1,4 +1,4 @@
-import { bundleActionSpec, refuseUndeclaredInputs, type ActionSpec } from './action-spec';
+import { bundleActionSpec, refuseUndeclaredInputs, type ActionSpec, type InputHints } from './action-spec';
 import { errorMessage } from './errors';
 import { Inputs } from './inputs';
 import { Runner } from './runner';
@@ -56,10 +56,16 @@ export function runnerIO(
  * The runner's IO for the running bundle: its action.yml is read first, and inputs it does not declare (a typo
  * the runner would only warn about) are refused before main reads anything.
  */
-export function bundleIO(env: NodeJS.ProcessEnv = process.env): ActionIO {
+export function bundleIO(env: NodeJS.ProcessEnv = process.env, hints: InputHints = {}): ActionIO {
   const spec = bundleActionSpec();
-  refuseUndeclaredInputs(spec, env);
+  refuseUndeclaredInputs(spec, env, hints);
   return runnerIO(env, spec);
+}
+
+/** An action's name, and what to say about inputs other tools have that it does not (see InputHints). */
+export interface ActionIdentity {
+  readonly name: string;
+  readonly inputHints?: InputHints;
 }
 
 /**
@@ -67,14 +73,15 @@ export function bundleIO(env: NodeJS.ProcessEnv = process.env): ActionIO {
  * in the suite that calls setFailed. Without `io` it runs as the bundle under the runner (see bundleIO).
  */
 export async function runAction(
-  actionName: string,
+  action: string | ActionIdentity,
   main: (io: ActionIO) => Promise<void>,
   io?: ActionIO,
   fail: (message: string) => void = (m) => new Runner().setFailed(m),
 ): Promise<void> {
+  const { name: actionName, inputHints } = typeof action === 'string' ? { name: action, inputHints: {} } : action;
   let actionIO = io;
   try {
-    actionIO ??= bundleIO();
+    actionIO ??= bundleIO(process.env, inputHints);
     await main(actionIO);
   } catch (error) {
     (actionIO?.log.debug ?? ((m: string) => new Runner().debug(m)))(

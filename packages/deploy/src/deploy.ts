@@ -6,7 +6,6 @@ import type { TaskDefinition } from '@aws-sdk/client-ecs';
 import { awsErrorName, errorMessage } from '@deploy-actions/core';
 import type { DeployDeps } from './deps';
 import { diagnose, diagnosisLines, type Diagnosis } from './diagnose';
-import { RunTaskFailed } from './errors';
 import { follow, type FollowEnd } from './follow';
 import type { DeploymentReporter } from './github';
 import { FollowMemory, readService, type ServiceRef } from './observe';
@@ -24,7 +23,7 @@ import {
 import { CredentialsExpired, DeadlineReached } from './request';
 import { familyOf, keepRevisions } from './revisions';
 import { rollBack } from './rollback';
-import { runOneOffTask } from './run-task';
+import { oneOffTaskPhase } from './run-task';
 import { strategyLine } from './strategy';
 import { ourServiceDeployment, updateService, type Ours } from './update';
 import { shortArn, type Expectation, type FailureCause } from './verdict';
@@ -80,6 +79,7 @@ class Deploy {
     const first = this.deadline();
     this.plan = await plan(this.deps, { ...this.options, ref: this.ref }, this.memory, first);
     this.taskDefinition = await register(this.deps, this.options.revision, first);
+    this.options.checkRevision?.(this.taskDefinition);
     await this.reporter?.start();
     const oneOff = this.options.runTask ? await this.oneOffTask(this.plan) : undefined;
     if (oneOff) return this.finish(oneOff);
@@ -137,37 +137,21 @@ class Deploy {
   private async oneOffTask(p: Plan): Promise<DeployResult | undefined> {
     const spec = this.options.runTask;
     if (spec === undefined || this.taskDefinition === undefined) return undefined;
-    const td = this.taskDefinition;
-    try {
-      const ran = await this.deps.log.group('one-off task', () =>
-        runOneOffTask(this.deps, {
-          cluster: this.options.cluster,
-          taskDefinition: td,
-          container: spec.container,
-          command: spec.command,
-          network: spec.network,
-          service: p.before,
-          startedBy: spec.startedBy,
-          deadline: this.deadline(),
-          waitMinutes: this.options.waitMinutes,
-          pollMs: this.options.pollSeconds * 1000,
-          logLines: this.options.logLines,
-        }),
-      );
-      this.runTaskArn = ran.taskArn;
-      this.runTaskReport = ran.report;
-      return undefined;
-    } catch (error) {
-      const failure: Failure = { cause: 'run-task', reason: errorMessage(error) };
-      if (error instanceof RunTaskFailed) {
-        this.runTaskArn = error.taskArn;
-        this.runTaskReport = [...error.report];
-        return this.result('failed', error.message, true, failure, error.message);
-      }
-      const why = error instanceof CredentialsExpired ? 'AWS credentials expired' : (awsErrorName(error) ?? 'error');
-      const message = `the one-off task could not run (${why}: ${errorMessage(error)}); the service was not updated`;
-      return this.result('failed', message, true, failure, message);
-    }
+    const ran = await oneOffTaskPhase(this.deps, {
+      cluster: this.options.cluster,
+      taskDefinition: this.taskDefinition,
+      spec,
+      service: p.before,
+      untouched: 'the service was not updated',
+      deadline: this.deadline(),
+      waitMinutes: this.options.waitMinutes,
+      pollMs: this.options.pollSeconds * 1000,
+      logLines: this.options.logLines,
+    });
+    this.runTaskArn = ran.taskArn;
+    this.runTaskReport = ran.report;
+    if (ran.ok) return undefined;
+    return this.result('failed', ran.message, true, { cause: 'run-task', reason: ran.message }, ran.message);
   }
 
   /** Phase 4: the update; returns a result only when it was refused. */
@@ -181,6 +165,7 @@ class Deploy {
         desiredCount: o.desiredCount,
         propagateTags: o.propagateTags,
         enableEcsManagedTags: o.enableEcsManagedTags,
+        volume: o.serviceVolume,
       };
       const update = await updateService(this.deps, this.ref, this.arn, settings, deadline);
       const known = p.known.serviceDeploymentArns;

@@ -19,4 +19,5 @@ export * from './report';
 export * from './github';
 export * from './options';
 export * from './deploy';
+export * from './standalone';
 export * from './summary';

@@ -80,8 +80,14 @@ export async function plan(
   const before = await existingService(deps, ref, options.region, deadline);
   const strategy = describeStrategy(before);
   if (strategy.controller !== 'ECS') {
+    // CodeDeploy's blue/green has ECS's own equivalent now (strategy BLUE_GREEN, LINEAR, CANARY); EXTERNAL is
+    // driven by task sets, which only their owner can shift.
+    const instead =
+      strategy.controller === 'CODE_DEPLOY'
+        ? "; to deploy blue/green here, move the service to ECS's own blue/green (deployment controller ECS, deploymentConfiguration.strategy BLUE_GREEN, LINEAR or CANARY)"
+        : '';
     throw new DeployActionsError(
-      `service '${ref.service}' uses the ${strategy.controller} deployment controller; deploy-service drives ECS-controlled deployments (rolling, blue/green, linear, canary) and changed nothing`,
+      `service '${ref.service}' uses the ${strategy.controller} deployment controller; deploy-service drives ECS-controlled deployments (rolling, blue/green, linear, canary) and changed nothing${instead}`,
     );
   }
   const problem = options.wait ? waitUntilProblem(options.waitUntil, strategy) : undefined;

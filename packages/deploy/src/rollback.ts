@@ -119,7 +119,9 @@ async function attempt(deps: DeployDeps, input: RollbackInput, memory: FollowMem
   if (how === 'stop')
     deps.log.info(`stopped the deployment with StopServiceDeployment (ROLLBACK); ECS puts ${shortArn(previous)} back`);
   if (how === 'update') {
-    const update = await updateService(deps, ref, previous, { forceNewDeployment: false }, deadline);
+    // The EBS volume the revision ran with before goes back with it (a deploy may have changed it).
+    const running = plan.before.deployments?.find((d) => d.status === 'PRIMARY')?.volumeConfigurations?.[0];
+    const update = await updateService(deps, ref, previous, { forceNewDeployment: false, volume: running }, deadline);
     const known = new Set([...plan.known.serviceDeploymentArns, ...(sdArn ? [sdArn] : [])]);
     const back = await ourServiceDeployment(deps, ref, update.serviceDeploymentArn, known, memory, deadline);
     deps.log.info(`service set back to ${shortArn(previous)}; waiting for it to settle`);

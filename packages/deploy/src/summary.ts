@@ -30,10 +30,19 @@ export function wrappedLines(lines: readonly string[]): string {
   return `<p>\n${body.join('<br>\n')}\n</p>\n\n`;
 }
 
-function rows(r: DeployResult, where: { cluster: string; service: string }): md.Cell[][] {
-  const revision = `${md.code(shortArn(r.previousTaskDefinitionArn))} → ${md.code(shortArn(r.taskDefinitionArn))}`;
+/** Where the run deployed; without a service it only registered (and maybe ran a one-off task). */
+export interface SummaryTarget {
+  readonly cluster: string;
+  readonly service?: string | undefined;
+}
+
+function rows(r: DeployResult, where: SummaryTarget): md.Cell[][] {
+  const revision =
+    where.service === undefined
+      ? md.code(shortArn(r.taskDefinitionArn))
+      : `${md.code(shortArn(r.previousTaskDefinitionArn))} → ${md.code(shortArn(r.taskDefinitionArn))}`;
   const out: md.Cell[][] = [
-    ['Service', md.raw(md.code(where.service))],
+    ...(where.service !== undefined ? [['Service', md.raw(md.code(where.service))] as md.Cell[]] : []),
     ['Cluster', md.raw(md.code(where.cluster))],
     ['Revision', md.raw(`${revision}${r.registered ? '' : ' (existing revision, not registered)'}`)],
     ['Images', md.raw(r.images.map((i) => `${md.code(i.container)}: ${md.code(i.image)}`).join('<br>'))],
@@ -57,7 +66,7 @@ function rows(r: DeployResult, where: { cluster: string; service: string }): md.
  * then the table, the grouped failure report, the one-off task and the events that mattered. Redacted by
  * the caller (the runner does not mask files).
  */
-export function deploySummary(r: DeployResult, where: { cluster: string; service: string }): string {
+export function deploySummary(r: DeployResult, where: SummaryTarget): string {
   let out = md.heading(`deploy-service: ${title(r)}`);
   const [first = '', ...rest] = r.message.split('\n').filter((l) => !l.startsWith('ECS console: '));
   out += md.paragraph(md.raw(`<strong>${md.escapeText(first)}</strong>`));

@@ -1,6 +1,6 @@
 // Phase 4: point the service at the revision, and learn which deployment is ours (its ECS deployment id and
 // its service deployment ARN) from what UpdateService returned.
-import { UpdateServiceCommand, type PropagateTags } from '@aws-sdk/client-ecs';
+import { UpdateServiceCommand, type PropagateTags, type ServiceVolumeConfiguration } from '@aws-sdk/client-ecs';
 import type { DeployDeps } from './deps';
 import { findServiceDeployment, type FollowMemory, type ServiceRef } from './observe';
 import { call } from './request';
@@ -11,6 +11,8 @@ export interface UpdateSettings {
   readonly desiredCount?: number | undefined;
   readonly propagateTags?: PropagateTags | undefined;
   readonly enableEcsManagedTags?: boolean | undefined;
+  /** Left as the service has it when omitted (ECS keeps a service's volume configurations). */
+  readonly volume?: ServiceVolumeConfiguration | undefined;
 }
 
 export interface Ours {
@@ -35,6 +37,7 @@ export async function updateService(
         ...(settings.desiredCount !== undefined ? { desiredCount: settings.desiredCount } : {}),
         ...(settings.propagateTags !== undefined ? { propagateTags: settings.propagateTags } : {}),
         ...(settings.enableEcsManagedTags !== undefined ? { enableECSManagedTags: settings.enableEcsManagedTags } : {}),
+        ...(settings.volume !== undefined ? { volumeConfigurations: [settings.volume] } : {}),
       }),
       o,
     ),

@@ -27,16 +27,26 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+interface CleanerOptions {
+  /** Unknown keys are errors (a JSON input the user wrote for one API call) instead of dropped with a warning. */
+  readonly refuseUnknown?: boolean;
+  /** Keys whose "" is kept as a value rather than read as "not set" (aws-actions' keep-null-value-keys). */
+  readonly keepEmpty?: ReadonlySet<string>;
+}
+
 class Cleaner {
   readonly unknown: string[] = [];
   readonly unknownHints: string[] = [];
   readonly coerced: string[] = [];
   readonly emptied: string[] = [];
   readonly errors = new ErrorCollector();
-  constructor(private readonly where: string) {}
+  constructor(
+    private readonly where: string,
+    private readonly options: CleanerOptions = {},
+  ) {}
 
   private fail(path: string, problem: string, fix?: string): undefined {
-    this.errors.add(`${this.where} at ${path}`, problem, fix);
+    this.errors.add(path === '' ? this.where : `${this.where} at ${path}`, problem, fix);
     return undefined;
   }
 
@@ -50,13 +60,22 @@ class Cleaner {
         const memberShape = shape.struct[key];
         const memberPath = path === '' ? key : `${path}.${key}`;
         if (memberShape === undefined) {
-          this.unknown.push(memberPath);
           const hint = closestName(key, known);
+          if (this.options.refuseUnknown === true) {
+            this.fail(
+              memberPath,
+              'is not a field ECS knows',
+              hint ? `did you mean '${hint}'?` : `use ${known.join(', ')}`,
+            );
+            continue;
+          }
+          this.unknown.push(memberPath);
           this.unknownHints.push(hint ? `${memberPath} (did you mean '${hint}'?)` : memberPath);
           continue;
         }
         // "" is "unset" for a field, except a value in a name/value pair: an empty environment value is a value.
-        if (member === '' && memberShape === 'string' && key !== 'value') {
+        const keep = key === 'value' || this.options.keepEmpty?.has(key) === true;
+        if (member === '' && memberShape === 'string' && !keep) {
           this.emptied.push(memberPath);
           continue;
         }
@@ -148,7 +167,11 @@ const WRAPPER_NOISE = ['$metadata', 'ResponseMetadata'];
  * not know at any depth, and converts scalars to the API's types. Wrong structure (a list where an object
  * belongs, text where a number belongs) throws ConfigErrors naming every path at once.
  */
-export function cleanTaskDefinition(input: unknown, where: string): CleanResult {
+export function cleanTaskDefinition(
+  input: unknown,
+  where: string,
+  options: { readonly keepEmpty?: ReadonlySet<string> } = {},
+): CleanResult {
   if (!isObject(input)) {
     throw new ConfigError(
       where,
@@ -173,7 +196,7 @@ export function cleanTaskDefinition(input: unknown, where: string): CleanResult 
     if (READ_ONLY_FIELDS.includes(key) || WRAPPER_NOISE.includes(key)) removed.push(key);
     else stripped[key] = value;
   }
-  const cleaner = new Cleaner(where);
+  const cleaner = new Cleaner(where, options);
   const taskDefinition = cleaner.value(
     stripped,
     REGISTER_TASK_DEFINITION,
@@ -188,4 +211,16 @@ export function cleanTaskDefinition(input: unknown, where: string): CleanResult 
     coerced: cleaner.coerced,
     emptied: cleaner.emptied,
   };
+}
+
+/**
+ * A value the user wrote for part of an ECS request (e.g. RunTask's containerOverrides, given as JSON in an
+ * input) checked against the API's shape: every unknown key and wrong type is refused at once, naming its
+ * path (never its value) and the closest known key; scalars are converted to the API's types.
+ */
+export function checkApiShape(value: unknown, shape: Shape, where: string): unknown {
+  const cleaner = new Cleaner(where, { refuseUnknown: true });
+  const checked = cleaner.value(value, shape, '');
+  cleaner.errors.throwIfAny();
+  return checked;
 }

@@ -1,4 +1,4 @@
-export { cleanTaskDefinition, type CleanResult } from './clean';
+export { checkApiShape, cleanTaskDefinition, type CleanResult } from './clean';
 export {
   validateTaskDefinition,
   containerLabel,
@@ -11,7 +11,16 @@ export {
 } from './validate';
 export { loadTaskDefinitionFile } from './load';
 export { FARGATE_SIZES, fargateMemoryOptions, parseCpuUnits, parseMemoryMiB } from './fargate';
-export { ECS_SDK_VERSION, READ_ONLY_FIELDS, REGISTER_TASK_DEFINITION } from './known-keys.generated';
+export {
+  CAPACITY_PROVIDER_STRATEGY_ITEM,
+  CONTAINER_OVERRIDE,
+  ECS_SDK_VERSION,
+  READ_ONLY_FIELDS,
+  REGISTER_TASK_DEFINITION,
+  SERVICE_MANAGED_EBS_VOLUME,
+  TAG,
+  TASK_MANAGED_EBS_VOLUME,
+} from './known-keys.generated';
 export type { Shape, Scalar } from './shape';
 export { splitCommand } from './command';
 export {

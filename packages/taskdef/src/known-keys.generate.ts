@@ -4,7 +4,15 @@
 // A unit test regenerates the text and fails when it differs from the committed file.
 // Dev-time only: nothing in the action imports this file (it pulls in @smithy/core/schema).
 import { readFileSync, writeFileSync } from 'node:fs';
-import { RegisterTaskDefinitionRequest$, TaskDefinition$ } from '@aws-sdk/client-ecs';
+import {
+  CapacityProviderStrategyItem$,
+  ContainerOverride$,
+  RegisterTaskDefinitionRequest$,
+  ServiceManagedEBSVolumeConfiguration$,
+  Tag$,
+  TaskDefinition$,
+  TaskManagedEBSVolumeConfiguration$,
+} from '@aws-sdk/client-ecs';
 import { NormalizedSchema } from '@smithy/core/schema';
 import { format, resolveConfig } from 'prettier';
 import type { Shape } from './shape';
@@ -41,6 +49,21 @@ function render(shape: Shape): string {
     .join('\n')}\n} }`;
 }
 
+/** Parts of the RunTask and UpdateService requests that deploy-service's JSON inputs give, by constant name. */
+const API_PARTS = {
+  CONTAINER_OVERRIDE: ['One entry of RunTask overrides.containerOverrides.', ContainerOverride$],
+  TAG: ['One tag, e.g. of RunTask tags.', Tag$],
+  CAPACITY_PROVIDER_STRATEGY_ITEM: ['One entry of RunTask capacityProviderStrategy.', CapacityProviderStrategyItem$],
+  SERVICE_MANAGED_EBS_VOLUME: [
+    "UpdateService volumeConfigurations[].managedEBSVolume (a service's EBS volume).",
+    ServiceManagedEBSVolumeConfiguration$,
+  ],
+  TASK_MANAGED_EBS_VOLUME: [
+    "RunTask volumeConfigurations[].managedEBSVolume (a task's EBS volume).",
+    TaskManagedEBSVolumeConfiguration$,
+  ],
+} as const;
+
 export function sdkVersion(): string {
   const pkg = new URL('../../../node_modules/@aws-sdk/client-ecs/package.json', here);
   return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
@@ -68,6 +91,12 @@ export async function generateKnownKeys(): Promise<string> {
     '/** Every key RegisterTaskDefinition accepts, at every depth. */',
     `export const REGISTER_TASK_DEFINITION: Shape = ${render(shapeOf(request, []))};`,
     '',
+    // What deploy-service takes as JSON in its inputs (aws-actions' shapes), checked before any AWS call.
+    ...Object.entries(API_PARTS).flatMap(([name, [doc, schema]]) => [
+      `/** ${doc} */`,
+      `export const ${name}: Shape = ${render(shapeOf(NormalizedSchema.of(schema), []))};`,
+      '',
+    ]),
   ].join('\n');
   const options = await resolveConfig(GENERATED_FILE.pathname);
   return format(text, { ...options, parser: 'typescript' });

@@ -345,3 +345,134 @@ export const REGISTER_TASK_DEFINITION: Shape = {
     enableFaultInjection: 'boolean',
   },
 };
+
+/** One entry of RunTask overrides.containerOverrides. */
+export const CONTAINER_OVERRIDE: Shape = {
+  struct: {
+    name: 'string',
+    command: { list: 'string' },
+    environment: {
+      list: {
+        struct: {
+          name: 'string',
+          value: 'string',
+        },
+      },
+    },
+    environmentFiles: {
+      list: {
+        struct: {
+          value: 'string',
+          type: 'string',
+        },
+      },
+    },
+    cpu: 'number',
+    memory: 'number',
+    memoryReservation: 'number',
+    resourceRequirements: {
+      list: {
+        struct: {
+          type: 'string',
+          value: 'string',
+          sharingStrategy: {
+            struct: {
+              nvidiaMps: {
+                struct: {
+                  memory: 'number',
+                  maxComputePercent: 'number',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+};
+
+/** One tag, e.g. of RunTask tags. */
+export const TAG: Shape = {
+  struct: {
+    key: 'string',
+    value: 'string',
+  },
+};
+
+/** One entry of RunTask capacityProviderStrategy. */
+export const CAPACITY_PROVIDER_STRATEGY_ITEM: Shape = {
+  struct: {
+    capacityProvider: 'string',
+    weight: 'number',
+    base: 'number',
+  },
+};
+
+/** UpdateService volumeConfigurations[].managedEBSVolume (a service's EBS volume). */
+export const SERVICE_MANAGED_EBS_VOLUME: Shape = {
+  struct: {
+    roleArn: 'string',
+    encrypted: 'boolean',
+    kmsKeyId: 'string',
+    volumeType: 'string',
+    sizeInGiB: 'number',
+    snapshotId: 'string',
+    volumeInitializationRate: 'number',
+    iops: 'number',
+    throughput: 'number',
+    tagSpecifications: {
+      list: {
+        struct: {
+          resourceType: 'string',
+          tags: {
+            list: {
+              struct: {
+                key: 'string',
+                value: 'string',
+              },
+            },
+          },
+          propagateTags: 'string',
+        },
+      },
+    },
+    filesystemType: 'string',
+  },
+};
+
+/** RunTask volumeConfigurations[].managedEBSVolume (a task's EBS volume). */
+export const TASK_MANAGED_EBS_VOLUME: Shape = {
+  struct: {
+    roleArn: 'string',
+    encrypted: 'boolean',
+    kmsKeyId: 'string',
+    volumeType: 'string',
+    sizeInGiB: 'number',
+    snapshotId: 'string',
+    volumeInitializationRate: 'number',
+    iops: 'number',
+    throughput: 'number',
+    tagSpecifications: {
+      list: {
+        struct: {
+          resourceType: 'string',
+          tags: {
+            list: {
+              struct: {
+                key: 'string',
+                value: 'string',
+              },
+            },
+          },
+          propagateTags: 'string',
+        },
+      },
+    },
+    terminationPolicy: {
+      struct: {
+        deleteOnTermination: 'boolean',
+      },
+    },
+    filesystemType: 'string',
+  },
+};

@@ -192,7 +192,10 @@ test.each([
     });
     expect(run.code).toBe(code);
     expect(run.outputs['outcome']).toBe(outcome);
-    expect(run.outputs['run-task-arn']).toMatch(/^arn:aws:ecs:eu-west-2:123456789012:task\//);
+    // A JSON array, as aws-actions sets it.
+    expect(JSON.parse(run.outputs['run-task-arn'] ?? '')).toEqual([
+      expect.stringMatching(/^arn:aws:ecs:eu-west-2:123456789012:task\//),
+    ]);
     expect(run.visible).toContain(log);
     const updates = sim.calls.slice(from).filter((c) => c.operation === 'UpdateService').length;
     expect(updates).toBe(updated ? 1 : 0);

@@ -111,8 +111,46 @@ test(
   LIMIT,
 );
 
+test(
+  'without service it only registers (aws-actions register-only mode), keep-null-value-keys kept',
+  async () => {
+    const td: Record<string, unknown> = { ...taskDefinition('nginx:1.30'), taskRoleArn: '' };
+    const containers = td['containerDefinitions'] as Record<string, unknown>[];
+    containers[0] = { ...containers[0], user: '', workingDirectory: '' };
+    const ws = await workspace({ 'td.json': JSON.stringify(td) });
+    const before = await serviceTd();
+    const run = await runBundle('deploy-service', {
+      workspace: ws,
+      env: moto.env,
+      inputs: { 'task-definition': 'td.json', cluster, 'keep-null-value-keys': 'user' },
+    });
+    expect(run.code).toBe(0);
+    expect(run.outputs['outcome']).toBe('succeeded');
+    expect(run.outputs['task-definition-arn']).toMatch(/task-definition\/learning-platform-nginx:\d+$/);
+    expect(run.outputs['run-task-arn']).toBe('');
+    expect(run.outputs['previous-task-definition-arn']).toBe('');
+    expect(run.visible).toContain('no service given, so nothing was deployed');
+    expect(run.summary).toContain('✅ succeeded');
+    expect(run.summary).not.toContain('| Service |');
+    expect(await serviceTd()).toBe(before);
+    const registered = await ecs.send(
+      new DescribeTaskDefinitionCommand({ taskDefinition: run.outputs['task-definition-arn'] }),
+    );
+    expect(registered.taskDefinition?.containerDefinitions?.[0]?.image).toBe('nginx:1.30');
+    // "" of a key named in keep-null-value-keys is sent; other "" fields mean "not set" and are left out.
+    expect(registered.taskDefinition?.containerDefinitions?.[0]).toMatchObject({ user: '' });
+    expect(registered.taskDefinition?.containerDefinitions?.[0]).not.toHaveProperty('workingDirectory');
+    expect(registered.taskDefinition).not.toHaveProperty('taskRoleArn');
+  },
+  LIMIT,
+);
+
 test.each([
-  { name: 'missing service input', inputs: { 'task-definition': 'td.yaml' }, message: /input 'service': is required/ },
+  {
+    name: 'a service setting without a service',
+    inputs: { 'task-definition': 'td.yaml', 'desired-count': '2' },
+    message: /input 'desired-count': applies to a service, and no service is given — set service, or remove it/,
+  },
   {
     name: 'fractional minutes are fine but text is not',
     inputs: { 'task-definition': 'td.yaml', service: 'frontend', 'wait-for-minutes': 'soon' },

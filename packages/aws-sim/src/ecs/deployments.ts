@@ -95,6 +95,7 @@ export class Deployments implements TaskListener {
       targetGroups: this.targetGroups(svc, traffic),
       throttled: false,
       baking: false,
+      volumeConfigurations: svc.volumeConfigurations,
     };
     record.current = deployment;
     if (rollbackOf === undefined) svc.records.unshift(record);

@@ -56,6 +56,11 @@ export interface Task {
   readonly startedBy: string | undefined;
   readonly group: string;
   readonly overrides: Obj;
+  /** RunTask's launch type, or the capacity provider its strategy placed the task with. */
+  readonly launchType: string;
+  readonly capacityProviderName: string | undefined;
+  /** Given to RunTask (with ECS's managed aws:ecs:clusterName when asked for); DescribeTasks shows them with TAGS. */
+  readonly tags: Tag[];
   readonly createdAt: number;
   lastStatus: TaskStatus;
   desiredStatus: 'RUNNING' | 'STOPPED';
@@ -163,6 +168,8 @@ export interface Deployment {
   throttled: boolean;
   /** Rolling with deployment alarms: healthy, ECS watches the alarms for the bake time before completing. */
   baking: boolean;
+  /** The service's volumeConfigurations (managed EBS volumes) when it started. */
+  readonly volumeConfigurations: Obj[];
 }
 
 export interface ServiceEvent {
@@ -195,6 +202,7 @@ export interface Service {
   settings: Settings;
   propagateTags: string;
   enableECSManagedTags: boolean;
+  volumeConfigurations: Obj[];
   readonly createdAt: number;
   readonly tags: Tag[];
   deployments: Deployment[];

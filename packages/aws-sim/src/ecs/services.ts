@@ -5,6 +5,7 @@ import { paginate } from '../context';
 import { AwsError, type Obj, bool, epochSeconds, num, obj, objList, reqStr, str, strList } from '../protocol';
 import type { Deployments } from './deployments';
 import type { Cluster, EcsWorld, Hook, LoadBalancer, Service, Settings, Strategy, Task } from './model';
+import { checkVolumeConfigurations } from './taskdefs';
 import type { Tasks } from './tasks';
 
 const STRATEGIES: readonly Strategy[] = ['ROLLING', 'BLUE_GREEN', 'LINEAR', 'CANARY'];
@@ -162,6 +163,7 @@ export class Services {
       settings: parseSettings(input, undefined),
       propagateTags: str(input, 'propagateTags') ?? 'NONE',
       enableECSManagedTags: bool(input, 'enableECSManagedTags') ?? false,
+      volumeConfigurations: objList(input, 'volumeConfigurations'),
       createdAt: this.world.now,
       tags: objList(input, 'tags').map((t) => ({ key: reqStr(t, 'key'), value: str(t, 'value') ?? '' })),
       deployments: [],
@@ -199,12 +201,18 @@ export class Services {
     const networkChanged =
       network !== undefined && JSON.stringify(network) !== JSON.stringify(svc.networkConfiguration);
     if (network) svc.networkConfiguration = network;
+    // Omitted: unchanged. Given and different: a new deployment, as ECS documents.
+    const volumes = input['volumeConfigurations'] !== undefined ? objList(input, 'volumeConfigurations') : undefined;
+    if (volumes !== undefined) checkVolumeConfigurations(td, volumes);
+    const volumesChanged =
+      volumes !== undefined && JSON.stringify(volumes) !== JSON.stringify(svc.volumeConfigurations);
+    if (volumes !== undefined) svc.volumeConfigurations = volumes;
     const propagate = str(input, 'propagateTags');
     if (propagate !== undefined) svc.propagateTags = propagate;
     const managed = bool(input, 'enableECSManagedTags');
     if (managed !== undefined) svc.enableECSManagedTags = managed;
     if (desired !== undefined) svc.desired = desired;
-    if (td !== svc.taskDef || bool(input, 'forceNewDeployment') === true || networkChanged) {
+    if (td !== svc.taskDef || bool(input, 'forceNewDeployment') === true || networkChanged || volumesChanged) {
       this.deployments.start(svc, td);
     } else if (desired !== undefined) {
       const primary = svc.deployments[0];
@@ -263,6 +271,7 @@ export class Services {
         networkConfiguration: svc.networkConfiguration,
         rolloutState: d.rolloutState,
         rolloutStateReason: d.rolloutStateReason,
+        ...(d.volumeConfigurations.length ? { volumeConfigurations: d.volumeConfigurations } : {}),
       })),
       currentServiceDeployment: svc.records[0]?.arn,
       roleArn: `arn:aws:iam::${this.world.ctx.accountId}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS`,

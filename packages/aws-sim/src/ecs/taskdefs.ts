@@ -1,7 +1,50 @@
 // Task definitions: registration with ECS's own validation, revisions per family, describe, deregister, lists.
 import { paginate } from '../context';
-import { AwsError, type Obj, epochSeconds, num, objList, reqStr, str, strList } from '../protocol';
+import { AwsError, type Obj, epochSeconds, num, obj, objList, reqStr, str, strList } from '../protocol';
 import type { EcsWorld, TaskDef } from './model';
+
+/**
+ * RunTask's and UpdateService's volumeConfigurations: each names a volume the task definition configures at
+ * launch, and its managed EBS volume has the role ECS creates it with.
+ */
+export function checkVolumeConfigurations(td: TaskDef, configs: Obj[]): void {
+  const atLaunch = objList(td.body, 'volumes')
+    .filter((v) => v['configuredAtLaunch'] === true)
+    .map((v) => str(v, 'name'));
+  for (const config of configs) {
+    if (!atLaunch.includes(reqStr(config, 'name'))) {
+      throw new AwsError(
+        'InvalidParameterException',
+        'The volume name specified in the volume configuration does not match a volume configured at launch in the task definition.',
+      );
+    }
+    const ebs = obj(config, 'managedEBSVolume');
+    if (ebs === undefined || str(ebs, 'roleArn') === undefined) {
+      throw new AwsError('InvalidParameterException', 'managedEBSVolume.roleArn must be specified.');
+    }
+  }
+}
+
+/** What ECS refuses in a RunTask request about the task definition and the launch, before placing anything. */
+export function checkRunTask(td: TaskDef, input: Obj): void {
+  if (str(input, 'launchType') !== undefined && objList(input, 'capacityProviderStrategy').length > 0) {
+    throw new AwsError(
+      'InvalidParameterException',
+      'Specifying both a launch type and capacity provider strategy is not supported.',
+    );
+  }
+  const names = objList(td.body, 'containerDefinitions').map((c) => str(c, 'name'));
+  for (const o of objList(obj(input, 'overrides') ?? {}, 'containerOverrides')) {
+    const name = str(o, 'name') ?? '';
+    if (!names.includes(name)) {
+      throw new AwsError(
+        'InvalidParameterException',
+        `Override for container named ${name} is not a container in the TaskDefinition.`,
+      );
+    }
+  }
+  checkVolumeConfigurations(td, objList(input, 'volumeConfigurations'));
+}
 
 export class TaskDefinitions {
   constructor(private readonly world: EcsWorld) {}

@@ -2,10 +2,10 @@
 // stopping, their container log lines, and the task APIs (RunTask, DescribeTasks, ListTasks, StopTask).
 import { hex, paginate, uuid } from '../context';
 import { DEREGISTRATION_DELAY_MS, HEALTH_CHECK_MS } from '../elb';
-import { AwsError, type Obj, epochSeconds, num, obj, objList, reqStr, str, strList } from '../protocol';
+import { AwsError, type Obj, bool, epochSeconds, num, obj, objList, reqStr, str, strList } from '../protocol';
 import { TIMINGS, behaviourOf, containerLines, resolveScenario } from '../scenarios';
-import type { Cluster, Container, Deployment, EcsWorld, Service, Task, TaskDef } from './model';
-import type { TaskDefinitions } from './taskdefs';
+import type { Cluster, Container, Deployment, EcsWorld, Service, Tag, Task, TaskDef } from './model';
+import { checkRunTask, type TaskDefinitions } from './taskdefs';
 
 /** What the deployment model hears from tasks. */
 export interface TaskListener {
@@ -34,6 +34,9 @@ export class Tasks {
       startedBy?: string;
       group?: string;
       subnet?: string;
+      launchType?: string;
+      capacityProviderName?: string;
+      tags?: Tag[];
     },
   ): Task {
     const id = hex(16);
@@ -58,6 +61,9 @@ export class Tasks {
       startedBy: d?.id ?? opts.startedBy,
       group: opts.svc ? `service:${opts.svc.name}` : (opts.group ?? `family:${td.family}`),
       overrides,
+      launchType: opts.launchType ?? opts.svc?.launchType ?? 'FARGATE',
+      capacityProviderName: opts.capacityProviderName,
+      tags: opts.tags ?? [],
       createdAt: this.world.now,
       lastStatus: 'PROVISIONING',
       desiredStatus: 'RUNNING',
@@ -285,7 +291,7 @@ export class Tasks {
     }
   }
 
-  describe(t: Task): Obj {
+  describe(t: Task, withTags = false): Obj {
     const td = t.taskDef.body;
     const at = (ms: number | undefined): number | undefined => (ms !== undefined ? epochSeconds(ms) : undefined);
     return {
@@ -294,7 +300,8 @@ export class Tasks {
       taskDefinitionArn: t.taskDef.arn,
       lastStatus: t.lastStatus,
       desiredStatus: t.desiredStatus,
-      launchType: 'FARGATE',
+      launchType: t.launchType,
+      ...(t.capacityProviderName !== undefined ? { capacityProviderName: t.capacityProviderName } : {}),
       platformVersion: '1.4.0',
       cpu: str(td, 'cpu'),
       memory: str(td, 'memory'),
@@ -342,7 +349,7 @@ export class Tasks {
         healthStatus: 'UNKNOWN',
         cpu: '0',
       })),
-      tags: [],
+      tags: withTags ? t.tags : [],
     };
   }
 
@@ -354,10 +361,11 @@ export class Tasks {
         const cluster = this.world.cluster(str(input, 'cluster'));
         const tasks: Obj[] = [];
         const failures: Obj[] = [];
+        const withTags = strList(input, 'include').includes('TAGS');
         for (const ref of strList(input, 'tasks')) {
           const arn = ref.startsWith('arn:') ? ref : this.world.arn('task', `${cluster.name}/${ref}`);
           const t = this.world.tasks.get(arn);
-          if (t && t.cluster === cluster) tasks.push(this.describe(t));
+          if (t && t.cluster === cluster) tasks.push(this.describe(t, withTags));
           else failures.push({ arn, reason: 'MISSING' });
         }
         return { tasks, failures };
@@ -392,20 +400,31 @@ export class Tasks {
     if (td.status !== 'ACTIVE') throw new AwsError('ClientException', 'TaskDefinition is inactive');
     const count = num(input, 'count') ?? 1;
     if (count < 1 || count > 10) throw new AwsError('InvalidParameterException', 'count must be between 1 and 10.');
+    checkRunTask(td, input);
+    const launchType = str(input, 'launchType');
+    const strategy = objList(input, 'capacityProviderStrategy');
+    const overrides = obj(input, 'overrides') ?? {};
     const network = obj(input, 'networkConfiguration');
     const vpc = network ? obj(network, 'awsvpcConfiguration') : undefined;
     const subnet = vpc ? strList(vpc, 'subnets')[0] : undefined;
     const startedBy = str(input, 'startedBy');
     const group = str(input, 'group');
+    const tags = objList(input, 'tags').map((t) => ({ key: reqStr(t, 'key'), value: str(t, 'value') ?? '' }));
+    if (bool(input, 'enableECSManagedTags') === true) tags.push({ key: 'aws:ecs:clusterName', value: cluster.name });
+    const provider = strategy.length > 0 ? str(strategy[0] ?? {}, 'capacityProvider') : undefined;
     const tasks = Array.from({ length: count }, () =>
       this.launch(cluster, td, {
-        overrides: obj(input, 'overrides') ?? {},
+        overrides,
         ...(startedBy !== undefined ? { startedBy } : {}),
         ...(group !== undefined ? { group } : {}),
         ...(subnet !== undefined ? { subnet } : {}),
+        // A Fargate capacity provider runs the task on Fargate.
+        launchType: launchType ?? (provider === undefined || provider.startsWith('FARGATE') ? 'FARGATE' : 'EC2'),
+        ...(provider !== undefined ? { capacityProviderName: provider } : {}),
+        tags,
       }),
     );
-    return { tasks: tasks.map((t) => this.describe(t)), failures: [] };
+    return { tasks: tasks.map((t) => this.describe(t, true)), failures: [] };
   }
 
   private listTasks(input: Obj): Obj {

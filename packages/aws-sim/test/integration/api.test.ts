@@ -82,7 +82,13 @@ test('in-process calls are not recorded; HTTP calls are', async () => {
   await c.ecs.send(
     new DescribeServicesCommand({ cluster: PLATFORM_SEED.cluster, services: ['learning-platform-api'] }),
   );
-  expect(sim.calls).toEqual([{ service: 'ecs', operation: 'DescribeServices' }]);
+  expect(sim.calls).toEqual([
+    {
+      service: 'ecs',
+      operation: 'DescribeServices',
+      input: { cluster: PLATFORM_SEED.cluster, services: ['learning-platform-api'] },
+    },
+  ]);
 });
 
 test('an unknown operation is a typed error naming it', async () => {
@@ -106,4 +112,45 @@ test('an empty list in a query request (DescribeTargetGroups Names: []) means "n
   sim.seedPlatform();
   const out = await c.elb.send(new DescribeTargetGroupsCommand({ Names: [] }));
   expect(out.TargetGroups?.map((g) => g.TargetGroupName)).toEqual(['learning-platform-nginx-tg']);
+});
+
+test('managed EBS volumes: a volume configured at launch with a role; UpdateService keeps them on its deployment', async () => {
+  sim.seedPlatform();
+  const registered = sim.call('ecs', 'RegisterTaskDefinition', {
+    family: 'learning-platform-nginx',
+    networkMode: 'awsvpc',
+    memory: '512',
+    volumes: [{ name: 'ebs1', configuredAtLaunch: true }, { name: 'scratch' }],
+    containerDefinitions: [{ name: 'nginx', image: 'nginx:1.29' }],
+  });
+  const arn = (registered['taskDefinition'] as Record<string, string>)['taskDefinitionArn'] ?? '';
+  const update = (name: string, managedEBSVolume: Record<string, unknown>) => () =>
+    sim.call('ecs', 'UpdateService', {
+      cluster: PLATFORM_SEED.cluster,
+      service: 'learning-platform-nginx',
+      taskDefinition: arn,
+      volumeConfigurations: [{ name, managedEBSVolume }],
+    });
+  const role = 'arn:aws:iam::123456789012:role/ecsInfrastructureRole';
+  expect(update('scratch', { roleArn: role })).toThrow(/does not match a volume configured at launch/);
+  expect(update('ebs1', { sizeInGiB: 30 })).toThrow(/roleArn must be specified/);
+  update('ebs1', { roleArn: role, sizeInGiB: 30 })();
+  const out = await c.ecs.send(
+    new DescribeServicesCommand({ cluster: PLATFORM_SEED.cluster, services: ['learning-platform-nginx'] }),
+  );
+  expect(out.services?.[0]?.deployments?.[0]?.volumeConfigurations).toEqual([
+    { name: 'ebs1', managedEBSVolume: { roleArn: role, sizeInGiB: 30 } },
+  ]);
+  expect(out.services?.[0]?.deployments?.[1]?.volumeConfigurations).toBeUndefined();
+});
+
+test('RunTask refuses an override for a container the task definition does not have, as ECS does', () => {
+  sim.seedPlatform();
+  expect(() =>
+    sim.call('ecs', 'RunTask', {
+      cluster: PLATFORM_SEED.cluster,
+      taskDefinition: 'learning-platform-api:1',
+      overrides: { containerOverrides: [{ name: 'web', command: ['x'] }] },
+    }),
+  ).toThrow('Override for container named web is not a container in the TaskDefinition.');
 });

@@ -30,6 +30,7 @@ import {
   ListTaskDefinitionFamiliesCommand,
   ListTaskDefinitionsCommand,
   RegisterTaskDefinitionCommand,
+  RunTaskCommand,
   StopServiceDeploymentCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
@@ -260,6 +261,35 @@ describe.each(targets)('%s', (name, startTarget) => {
       expect(list.serviceArns).toEqual([`arn:aws:ecs:eu-west-2:${ACCOUNT}:service/contract-cluster/web`]);
     });
 
+    test('RunTask: the tags, overrides, launch type and startedBy it was given, tags shown with TAGS', async () => {
+      const run = await c.ecs.send(
+        new RunTaskCommand({
+          cluster: 'contract-cluster',
+          taskDefinition,
+          count: 1,
+          launchType: 'FARGATE',
+          startedBy: 'GitHub-Actions',
+          overrides: { containerOverrides: [{ name: 'web', command: ['bin/rails', 'db:migrate'] }] },
+          tags: [{ key: 'project', value: 'myproject' }],
+        }),
+      );
+      const taskArn = run.tasks?.[0]?.taskArn ?? '';
+      expect(taskArn).toMatch(new RegExp(`^arn:aws:ecs:eu-west-2:${ACCOUNT}:task/contract-cluster/`));
+      const [task] =
+        (
+          await c.ecs.send(
+            new DescribeTasksCommand({ cluster: 'contract-cluster', tasks: [taskArn], include: ['TAGS'] }),
+          )
+        ).tasks ?? [];
+      expect(task).toMatchObject({
+        launchType: 'FARGATE',
+        startedBy: 'GitHub-Actions',
+        taskDefinitionArn: taskDefinition,
+      });
+      expect(task?.tags).toEqual([{ key: 'project', value: 'myproject' }]);
+      expect(task?.overrides?.containerOverrides).toEqual([{ name: 'web', command: ['bin/rails', 'db:migrate'] }]);
+    });
+
     test.each([
       [
         'CreateService in an unknown cluster',
@@ -291,6 +321,19 @@ describe.each(targets)('%s', (name, startTarget) => {
               cluster: 'contract-cluster',
               service: 'ghost',
               taskDefinition: 'contract-svc:1',
+            }),
+          ),
+      ],
+      [
+        'RunTask with a launch type and a capacity provider strategy',
+        'InvalidParameterException',
+        (cl: Clients) =>
+          cl.ecs.send(
+            new RunTaskCommand({
+              cluster: 'contract-cluster',
+              taskDefinition: 'contract-svc:1',
+              launchType: 'FARGATE',
+              capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT' }],
             }),
           ),
       ],

@@ -135,17 +135,21 @@ test('slow replies: a client with a request timeout gives up, a patient one gets
   expect(sim.calls.filter((c) => c.fault === 'slow')).toHaveLength(2);
 });
 
-test('every call is recorded with its service and operation', async () => {
+test('every call is recorded with its service, operation and the request as sent', async () => {
   const from = sim.calls.length;
   await describe_(once);
   await once.ssm.send(new GetParameterCommand({ Name: '/faults/A' }));
   await once.elb.send(new DescribeTargetGroupsCommand({}));
   await once.sts.send(new GetCallerIdentityCommand({}));
   expect(sim.calls.slice(from)).toEqual([
-    { service: 'ecs', operation: 'DescribeServices' },
-    { service: 'ssm', operation: 'GetParameter' },
-    { service: 'elbv2', operation: 'DescribeTargetGroups' },
-    { service: 'sts', operation: 'GetCallerIdentity' },
+    {
+      service: 'ecs',
+      operation: 'DescribeServices',
+      input: { cluster: 'learning-platform-cluster1', services: ['learning-platform-nginx'] },
+    },
+    { service: 'ssm', operation: 'GetParameter', input: { Name: '/faults/A' } },
+    { service: 'elbv2', operation: 'DescribeTargetGroups', input: {} },
+    { service: 'sts', operation: 'GetCallerIdentity', input: {} },
   ]);
 });
 

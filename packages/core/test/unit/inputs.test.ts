@@ -17,6 +17,22 @@ describe('Inputs', () => {
     expect(inputs({ flag: value }).boolean('flag', true)).toBe(expected);
   });
 
+  test('json parses, and a syntax error is located without quoting the text', () => {
+    expect(inputs({ j: ' [{"key": "a"}] ' }).json('j', '[]')).toEqual([{ key: 'a' }]);
+    expect(inputs({}).json('j', '[]')).toBeUndefined();
+    const error = (() => {
+      try {
+        inputs({ j: '[{"key": hunter2}]' }).json('j', '[{"key": "...", "value": "..."}]');
+      } catch (e) {
+        return e as Error;
+      }
+      return undefined;
+    })();
+    expect(error?.message).toBe(
+      `input 'j': is not valid JSON (unexpected character at line 1, column 10) — e.g. [{"key": "...", "value": "..."}]`,
+    );
+  });
+
   test('boolean rejects other words', () => {
     expect(() => inputs({ flag: 'yes' }).boolean('flag', false)).toThrow("input 'flag': is not a boolean");
   });

@@ -578,7 +578,7 @@ test.each([
   logsMock.on(GetLogEventsCommand).resolves({ events: [{ message: '== CreateUsers: migrated' }] });
   const r = await deployService(deps, {
     ...options,
-    runTask: { command: ['bin/rails', 'db:migrate'], startedBy: 'deploy-actions' },
+    runTask: { command: ['bin/rails', 'db:migrate'], startedBy: 'deploy-actions', wait: true },
   });
   const run = ecsMock.commandCalls(RunTaskCommand)[0]?.args[0].input;
   expect(run?.overrides?.containerOverrides).toEqual([{ name: 'web', command: ['bin/rails', 'db:migrate'] }]);
@@ -680,7 +680,7 @@ test('a one-off task that takes most of the wait still leaves the update its own
       },
     ],
   }));
-  const r = await deployService(deps, { ...options, runTask: { startedBy: 'deploy-actions' } });
+  const r = await deployService(deps, { ...options, runTask: { startedBy: 'deploy-actions', wait: true } });
   expect(r.outcome).toBe('succeeded');
   expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(1);
   expect(clock.now()).toBeGreaterThan(60_000);
